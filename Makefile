@@ -1,0 +1,40 @@
+# The bot's tasks. `make help` lists them. Each installs what it needs first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+UV := uv
+RUN := $(UV) run --frozen
+SPACY_MODEL := build/spacy-en-lemma
+
+.PHONY: help install build train run shell test lint bench clean
+
+help: ## List the tasks
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-8s %s\n", $$1, $$2}'
+
+install: ## Install uv (if missing) and the locked Python packages
+	@command -v $(UV) >/dev/null 2>&1 && $(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	@$(UV) sync --frozen --quiet
+
+$(SPACY_MODEL)/meta.json: bot/spacy_model.py uv.lock
+	$(RUN) python -m bot.spacy_model $(SPACY_MODEL)
+
+build: install $(SPACY_MODEL)/meta.json ## Build the local spaCy pipeline (blank English + lemmas)
+
+train: build ## Train the model if its inputs changed
+	$(RUN) python -m bot.launch.train
+
+run: train ## Run the bot: action server + Rasa server (REST and socket.io) on loopback
+	$(RUN) python -m bot.launch.run
+
+shell: install ## Chat with the running bot in this terminal
+	$(RUN) python -m bot.launch.shell
+
+lint: install ## ruff and mypy on bot/ and actions/
+	$(RUN) ruff check bot actions tests
+	$(RUN) ruff format --check bot actions tests
+	$(RUN) mypy
+
+test: train lint ## Run every test (unit, data validation, conversation stories, end to end)
+	$(RUN) pytest
+
+clean: ## Remove the built pipeline, models and local conversations
+	rm -rf build models .rasa results

@@ -1,0 +1,64 @@
+"""The topic menu, and replies for messages outside what the bot covers."""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.reply import entity_values, send
+from bot import answers, knowledge
+from bot.terms import DRUG
+
+
+class ActionOfferTopics(Action):
+    """Offers the main topics as quick-reply buttons."""
+
+    def name(self) -> str:
+        """Action name used in the domain and rules."""
+        return "action_offer_topics"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Send the menu."""
+        send(dispatcher, answers.menu(knowledge.default()))
+        return []
+
+
+class ActionHandleOutOfScope(Action):
+    """Out of scope, unless the message names the medicine: then it's an unanswered question."""
+
+    def name(self) -> str:
+        """Action name used in the domain and rules."""
+        return "action_handle_out_of_scope"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Refer a question about the medicine; otherwise say what the bot can help with."""
+        facts = knowledge.default()
+        if entity_values(tracker, DRUG):
+            send(dispatcher, answers.referral_answer(facts, "ask_not_covered"))
+            return []
+        send(dispatcher, answers.menu(facts, lead="out_of_scope"))
+        return []
+
+
+class ActionNotUnderstood(Action):
+    """Rasa's fallback, replaced: an honest "I didn't understand" with the topics.
+
+    Runs for low-confidence messages (nlu_fallback) and when no rule applies.
+    """
+
+    def name(self) -> str:
+        """Overrides Rasa's default fallback action."""
+        return "action_default_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Say so, and offer the topics."""
+        send(dispatcher, answers.menu(knowledge.default(), lead="not_understood"))
+        return []

@@ -1,0 +1,51 @@
+"""Answer a patient topic from the fact set, and "tell me more" about it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.reply import latest_intent, send
+from bot import answers, knowledge
+
+TOPIC_SLOT = "topic"
+
+
+class ActionAnswerTopic(Action):
+    """Answers the topic that the latest intent asks for (see bot/knowledge/facts.yml)."""
+
+    def name(self) -> str:
+        """Action name used in the domain and rules."""
+        return "action_answer_topic"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Send the topic's answer and remember the topic."""
+        facts = knowledge.default()
+        topic = facts.topic_for_intent(latest_intent(tracker))
+        if topic is None:  # a rule sent an intent that has no topic: refer, never guess
+            send(dispatcher, answers.referral_answer(facts, "ask_not_covered"))
+            return []
+        send(dispatcher, answers.topic_answer(facts, topic.id))
+        return [SlotSet(TOPIC_SLOT, topic.id)]
+
+
+class ActionAnswerMore(Action):
+    """Gives the detail for the topic in hand, or asks which topic is meant."""
+
+    def name(self) -> str:
+        """Action name used in the domain and rules."""
+        return "action_answer_more"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Send the current topic's detail."""
+        topic: Any = tracker.get_slot(TOPIC_SLOT)
+        send(dispatcher, answers.more_answer(knowledge.default(), topic))
+        return []

@@ -1,0 +1,1 @@
+"""Patient-education assistant about mycophenolate for people with LEMS (domain code)."""

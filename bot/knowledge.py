@@ -1,0 +1,291 @@
+"""The curated fact set: typed records, loaded from ``bot/knowledge/*.yml`` and validated.
+
+A broken or incomplete file raises :class:`KnowledgeError` naming the file and the problem,
+so the servers refuse to start instead of answering with gaps.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+KNOWLEDGE_DIR = Path(__file__).resolve().parent / "knowledge"
+MAX_QUOTE_WORDS = 9  # a pointer into the source, never a copy of one of its sentences
+REQUIRED_PHRASES = frozenset(
+    {
+        "side_effect_listed",
+        "side_effect_not_listed",
+        "side_effect_unknown",
+        "side_effect_unknown_after",
+        "more_none",
+        "more_which_topic",
+        "more_button",
+        "menu_prompt",
+        "out_of_scope",
+        "not_understood",
+    }
+)
+
+
+class KnowledgeError(ValueError):
+    """A fact file is missing, unreadable or inconsistent."""
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """Where the facts come from."""
+
+    publisher: str
+    title: str
+    last_updated: datetime.date
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One plain-language statement, tied to the passage of the source it comes from."""
+
+    id: str
+    text: str
+    source_quote: str
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A patient topic: the intent that asks for it and the facts that answer it."""
+
+    id: str
+    intent: str
+    title: str
+    facts: tuple[str, ...]
+    more: tuple[str, ...] = ()
+    note: str | None = None
+    lists_side_effects: bool = False
+
+
+@dataclass(frozen=True)
+class Symptom:
+    """A side effect, listed in the source (with its quote) or not listed."""
+
+    id: str
+    name: str
+    synonyms: tuple[str, ...]
+    listed: bool
+    source_quote: str | None = None
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """Everything the bot may say about mycophenolate, in one validated object."""
+
+    source: SourceInfo
+    disclaimer: str
+    facts: Mapping[str, Fact]
+    topics: Mapping[str, Topic]
+    menu: tuple[str, ...]
+    symptoms: Mapping[str, Symptom]
+    topic_terms: Mapping[str, tuple[str, ...]]
+    drug_names: tuple[str, ...]
+    referrals: Mapping[str, str]
+    phrases: Mapping[str, str]
+
+    def topic_for_intent(self, intent: str) -> Topic | None:
+        """The topic answered for ``intent``, if any."""
+        return next((t for t in self.topics.values() if t.intent == intent), None)
+
+    @property
+    def side_effects_topic(self) -> Topic:
+        """The topic that lists the side effects (the loader checks there is one)."""
+        return next(t for t in self.topics.values() if t.lists_side_effects)
+
+    @property
+    def listed_symptoms(self) -> tuple[Symptom, ...]:
+        """The side effects the source lists, in the source's order."""
+        return tuple(s for s in self.symptoms.values() if s.listed)
+
+
+class YamlFile:
+    """One YAML file of the fact set; its checks report problems with the file's name."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise KnowledgeError(f"{path}: fact file is missing") from None
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise KnowledgeError(f"{path}: cannot be read: {exc}") from None
+        self.data = self.mapping(data, "the file")
+
+    def fail(self, message: str) -> KnowledgeError:
+        """An error about this file."""
+        return KnowledgeError(f"{self.path}: {message}")
+
+    def mapping(self, value: Any, where: str) -> dict[str, Any]:
+        """``value`` checked to be a non-empty mapping."""
+        if not isinstance(value, dict) or not value:
+            raise self.fail(f"{where} must be a non-empty mapping")
+        return value
+
+    def text(self, value: Any, where: str) -> str:
+        """``value`` checked to be non-empty text, with its whitespace folded."""
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(f"{where} must be non-empty text")
+        return " ".join(value.split())
+
+    def texts(self, value: Any, where: str) -> tuple[str, ...]:
+        """``value`` checked to be a non-empty list of texts."""
+        if not isinstance(value, list) or not value:
+            raise self.fail(f"{where} must be a non-empty list")
+        return tuple(self.text(v, f"{where}[{i}]") for i, v in enumerate(value))
+
+    def quote(self, value: Any, where: str) -> str:
+        """A source quote: short enough to point at the source, never to copy it."""
+        quote = self.text(value, where)
+        if len(re.findall(r"[a-z0-9]+", quote.lower())) > MAX_QUOTE_WORDS:
+            raise self.fail(f"{where} must be at most {MAX_QUOTE_WORDS} words")
+        return quote
+
+
+def _read_source(r: YamlFile) -> SourceInfo:
+    raw = r.mapping(r.data.get("source"), "source")
+    updated = raw.get("last_updated")
+    if not isinstance(updated, datetime.date):
+        raise r.fail("source.last_updated must be a date (YYYY-MM-DD)")
+    return SourceInfo(
+        publisher=r.text(raw.get("publisher"), "source.publisher"),
+        title=r.text(raw.get("title"), "source.title"),
+        last_updated=updated,
+    )
+
+
+def _read_facts(r: YamlFile) -> dict[str, Fact]:
+    facts = {}
+    for fact_id, raw in r.mapping(r.data.get("facts"), "facts").items():
+        entry = r.mapping(raw, f"facts.{fact_id}")
+        facts[fact_id] = Fact(
+            id=fact_id,
+            text=r.text(entry.get("text"), f"facts.{fact_id}.text"),
+            source_quote=r.quote(entry.get("source_quote"), f"facts.{fact_id}.source_quote"),
+        )
+    return facts
+
+
+def _read_topics(r: YamlFile, facts: Mapping[str, Fact]) -> dict[str, Topic]:
+    topics: dict[str, Topic] = {}
+    for topic_id, raw in r.mapping(r.data.get("topics"), "topics").items():
+        entry = r.mapping(raw, f"topics.{topic_id}")
+        where = f"topics.{topic_id}"
+        fact_ids = r.texts(entry.get("facts"), f"{where}.facts")
+        more = r.texts(entry["more"], f"{where}.more") if "more" in entry else ()
+        for fact_id in (*fact_ids, *more):
+            if fact_id not in facts:
+                raise r.fail(f"{where} names unknown fact '{fact_id}'")
+        note = entry.get("note")
+        topics[topic_id] = Topic(
+            id=topic_id,
+            intent=r.text(entry.get("intent"), f"{where}.intent"),
+            title=r.text(entry.get("title"), f"{where}.title"),
+            facts=fact_ids,
+            more=more,
+            note=None if note is None else r.text(note, f"{where}.note"),
+            lists_side_effects=bool(entry.get("lists_side_effects", False)),
+        )
+    intents = [t.intent for t in topics.values()]
+    if len(set(intents)) != len(intents):
+        raise r.fail("two topics answer the same intent")
+    if sum(t.lists_side_effects for t in topics.values()) != 1:
+        raise r.fail("exactly one topic must set lists_side_effects")
+    return topics
+
+
+def _read_symptoms(r: YamlFile) -> dict[str, Symptom]:
+    symptoms: dict[str, Symptom] = {}
+    for listed, section in ((True, "listed"), (False, "not_listed")):
+        for symptom_id, raw in r.mapping(r.data.get(section), section).items():
+            entry = r.mapping(raw, f"{section}.{symptom_id}")
+            if symptom_id in symptoms:
+                raise r.fail(f"symptom '{symptom_id}' is defined twice")
+            quote = entry.get("source_quote")
+            if listed and quote is None:
+                raise r.fail(f"listed.{symptom_id} needs a source_quote")
+            symptoms[symptom_id] = Symptom(
+                id=symptom_id,
+                name=r.text(entry.get("name"), f"{section}.{symptom_id}.name"),
+                synonyms=r.texts(entry.get("synonyms"), f"{section}.{symptom_id}.synonyms"),
+                listed=listed,
+                source_quote=r.quote(quote, f"{section}.{symptom_id}.source_quote")
+                if quote is not None
+                else None,
+            )
+    return symptoms
+
+
+def _check_terms_unique(r: YamlFile, groups: Mapping[str, tuple[str, ...]]) -> None:
+    owner: dict[str, str] = {}
+    for group, terms in groups.items():
+        for term in terms:
+            key = term.lower()
+            if key in owner and owner[key] != group:
+                raise r.fail(f"term '{term}' belongs to both '{owner[key]}' and '{group}'")
+            owner[key] = group
+
+
+def load(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
+    """Load and validate the fact set in ``directory``; raise :class:`KnowledgeError`."""
+    fact_file = YamlFile(directory / "facts.yml")
+    facts = _read_facts(fact_file)
+    topics = _read_topics(fact_file, facts)
+    menu = fact_file.texts(fact_file.data.get("menu"), "menu")
+    for topic_id in menu:
+        if topic_id not in topics:
+            raise fact_file.fail(f"menu names unknown topic '{topic_id}'")
+
+    symptom_file = YamlFile(directory / "side_effects.yml")
+    symptoms = _read_symptoms(symptom_file)
+    raw_terms = symptom_file.mapping(symptom_file.data.get("topic_terms"), "topic_terms")
+    topic_terms = {
+        topic_id: symptom_file.texts(terms, f"topic_terms.{topic_id}")
+        for topic_id, terms in raw_terms.items()
+    }
+    for topic_id in topic_terms:
+        if topic_id not in topics:
+            raise symptom_file.fail(f"topic_terms names unknown topic '{topic_id}'")
+    _check_terms_unique(
+        symptom_file, {**{s.id: s.synonyms for s in symptoms.values()}, **topic_terms}
+    )
+
+    referral_file = YamlFile(directory / "referrals.yml")
+    referrals = {
+        intent: referral_file.text(text, intent) for intent, text in referral_file.data.items()
+    }
+    phrase_file = YamlFile(directory / "phrases.yml")
+    phrases = {key: phrase_file.text(text, key) for key, text in phrase_file.data.items()}
+    missing = sorted(REQUIRED_PHRASES - phrases.keys())
+    if missing:
+        raise phrase_file.fail(f"missing phrases: {', '.join(missing)}")
+
+    return Knowledge(
+        source=_read_source(fact_file),
+        disclaimer=fact_file.text(fact_file.data.get("disclaimer"), "disclaimer"),
+        facts=facts,
+        topics=topics,
+        menu=menu,
+        symptoms=symptoms,
+        topic_terms=topic_terms,
+        drug_names=fact_file.texts(fact_file.data.get("drug_names"), "drug_names"),
+        referrals=referrals,
+        phrases=phrases,
+    )
+
+
+@lru_cache(maxsize=1)
+def default() -> Knowledge:
+    """The project's fact set, loaded once per process (on first use, not at import)."""
+    return load()

@@ -1,0 +1,1 @@
+"""Start-up code: settings from the environment, training, and the servers."""

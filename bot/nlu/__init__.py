@@ -1,0 +1,1 @@
+"""Rasa NLU components: thin graph wrappers around the matching code in ``bot``."""

@@ -1,0 +1,108 @@
+"""Safety rules: the red-flag and crisis phrases and the replies they trigger.
+
+This module only reads and checks ``bot/knowledge/safety.yml``; the spaCy matching that
+applies the rules lives in :mod:`bot.red_flags` so the action server never imports spaCy.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+from functools import lru_cache
+from pathlib import Path
+
+from bot.knowledge import KNOWLEDGE_DIR, KnowledgeError, YamlFile
+
+SAFETY_FILE = KNOWLEDGE_DIR / "safety.yml"
+_GAP = re.compile(r"~(\d)")
+NUMBER = "#num"  # stands for any number in a phrase
+
+
+class Alarm(str, Enum):
+    """What a message needs before anything else. The value is the intent it forces."""
+
+    EMERGENCY = "emergency"
+    CRISIS = "crisis"
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One rule phrase: a sequence of word alternatives, with optional gaps.
+
+    ``steps`` holds, in order, either a tuple of alternative words or an ``int`` gap (the
+    number of other words allowed there). A word starting with ``=`` is matched exactly,
+    others by lemma; ``#num`` matches any number.
+    """
+
+    group: str
+    source: str
+    steps: tuple[tuple[str, ...] | int, ...]
+
+
+@dataclass(frozen=True)
+class SafetyRules:
+    """The rules, as written in the safety file (before lemmatisation)."""
+
+    phrases: Mapping[Alarm, tuple[Phrase, ...]]
+    past_markers: tuple[Phrase, ...]
+    ignore: tuple[Phrase, ...]
+    negations: tuple[str, ...]
+    messages: Mapping[Alarm, str]
+
+
+def parse_phrase(group: str, source: str) -> Phrase:
+    """Parse ``"lip|face ~3 swell"`` into steps; raise ``ValueError`` on bad syntax."""
+    steps: list[tuple[str, ...] | int] = []
+    for part in source.split():
+        gap = _GAP.fullmatch(part)
+        if gap:
+            steps.append(int(gap.group(1)))
+            continue
+        words = tuple(w for w in part.lower().split("|"))
+        if any(not w.strip("=") for w in words) or part.startswith("~"):
+            raise ValueError(f"bad word '{part}' in phrase '{source}'")
+        if len(words) > 1 and NUMBER in words:
+            raise ValueError(f"{NUMBER} cannot be an alternative in phrase '{source}'")
+        if len({w.startswith("=") for w in words}) > 1:
+            raise ValueError(f"mix of exact and lemma words in '{part}' of '{source}'")
+        steps.append(words)
+    if not steps or isinstance(steps[0], int) or isinstance(steps[-1], int):
+        raise ValueError(f"phrase '{source}' must start and end with a word")
+    return Phrase(group=group, source=source, steps=tuple(steps))
+
+
+def load_rules(path: Path = SAFETY_FILE) -> SafetyRules:
+    """Read and check the safety file; raise :class:`KnowledgeError` naming it."""
+    r = YamlFile(path)
+
+    def phrases(group: str, items: object) -> tuple[Phrase, ...]:
+        try:
+            return tuple(parse_phrase(group, p) for p in r.texts(items, group))
+        except ValueError as exc:
+            raise r.fail(str(exc)) from None
+
+    by_alarm: dict[Alarm, tuple[Phrase, ...]] = {}
+    for alarm in Alarm:
+        groups = r.mapping(r.data.get(alarm.value), alarm.value)
+        by_alarm[alarm] = tuple(
+            p for name, items in groups.items() for p in phrases(f"{alarm.value}.{name}", items)
+        )
+    messages = r.mapping(r.data.get("messages"), "messages")
+    return SafetyRules(
+        phrases=by_alarm,
+        past_markers=phrases("past_markers", r.data.get("past_markers")),
+        ignore=phrases("ignore", r.data.get("ignore")),
+        negations=r.texts(r.data.get("negations"), "negations"),
+        messages={a: r.text(messages.get(a.value), f"messages.{a.value}") for a in Alarm},
+    )
+
+
+@lru_cache(maxsize=1)
+def default_rules() -> SafetyRules:
+    """The project's safety rules, loaded once per process on first use."""
+    return load_rules()
+
+
+__all__ = ["Alarm", "KnowledgeError", "Phrase", "SafetyRules", "default_rules", "load_rules"]

@@ -1,0 +1,135 @@
+"""Each custom action with a real rasa_sdk tracker and dispatcher."""
+
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.care_team import ActionReferToCareTeam
+from actions.menu import ActionHandleOutOfScope, ActionNotUnderstood, ActionOfferTopics
+from actions.safety import ActionSafetyGuidance
+from actions.side_effects import ActionAnswerSideEffect
+from actions.topics import ActionAnswerMore, ActionAnswerTopic
+from bot.knowledge import Knowledge
+
+DISCLAIMER_START = "This is general information, not medical advice."
+
+
+def tracker(intent: str, entities: list[dict[str, Any]] | None = None, **slots: Any) -> Tracker:
+    latest = {
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": entities or [],
+        "text": "...",
+    }
+    return Tracker("patient-1", slots, latest, [], False, None, {}, "action_listen")
+
+
+async def run(action: Any, t: Tracker) -> tuple[list[dict[str, Any]], list[Any]]:
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, t, {})
+    return dispatcher.messages, events
+
+
+def entity(name: str, value: str) -> dict[str, Any]:
+    return {"entity": name, "value": value, "start": 0, "end": 1}
+
+
+async def test_topic_action_answers_the_intents_topic_and_remembers_it() -> None:
+    messages, events = await run(ActionAnswerTopic(), tracker("ask_pregnancy"))
+    [message] = messages
+    assert "miscarriage" in message["text"]
+    assert message["text"].count(DISCLAIMER_START) == 1
+    assert events == [SlotSet("topic", "pregnancy")]
+
+
+async def test_topic_action_refers_an_intent_without_a_topic() -> None:
+    messages, events = await run(ActionAnswerTopic(), tracker("greet"))
+    assert "doesn't cover" in messages[0]["text"]
+    assert events == []
+
+
+async def test_how_it_works_offers_more_and_more_gives_the_detail() -> None:
+    messages, _ = await run(ActionAnswerTopic(), tracker("ask_how_it_works"))
+    assert messages[0]["buttons"] == [{"title": "Tell me more", "payload": "/ask_more"}]
+    messages, _ = await run(ActionAnswerMore(), tracker("ask_more", topic="how_it_works"))
+    assert "IMPDH2" in messages[0]["text"]
+    assert messages[0]["text"].endswith("your care.")
+
+
+async def test_more_without_topic_asks_which_topic() -> None:
+    messages, _ = await run(ActionAnswerMore(), tracker("ask_more"))
+    assert "Which topic" in messages[0]["text"]
+    assert len(messages[0]["buttons"]) == 6
+
+
+@pytest.mark.parametrize(
+    ("intent", "values", "expected"),
+    [
+        ("ask_side_effect_specific", ["headache"], "Yes. My source lists headache"),
+        ("ask_side_effect_specific", ["hair_loss"], "doesn't list hair loss"),
+        ("ask_side_effects", ["hair_loss"], "doesn't list hair loss"),
+        ("ask_side_effect_specific", [], "couldn't find that symptom"),
+        ("ask_side_effects", [], "My source lists these common side effects"),
+    ],
+)
+async def test_side_effect_action(intent: str, values: list[str], expected: str) -> None:
+    entities = [entity("side_effect", v) for v in values]
+    messages, events = await run(ActionAnswerSideEffect(), tracker(intent, entities))
+    assert expected in messages[0]["text"]
+    assert messages[0]["text"].count(DISCLAIMER_START) == 1
+    assert events == [SlotSet("topic", "side_effects")]
+
+
+@pytest.mark.parametrize(
+    ("intent", "expected"),
+    [("ask_dosage", "doses"), ("ask_interactions", "other medicines"), ("ask_stopping", "stop")],
+)
+async def test_care_team_referrals(intent: str, expected: str) -> None:
+    messages, _ = await run(ActionReferToCareTeam(), tracker(intent))
+    assert expected in messages[0]["text"]
+    assert messages[0]["text"].count(DISCLAIMER_START) == 1
+
+
+async def test_safety_action_gives_emergency_guidance() -> None:
+    messages, _ = await run(
+        ActionSafetyGuidance(), tracker("emergency", [entity("red_flag", "emergency.chest_pain")])
+    )
+    assert "911" in messages[0]["text"]
+    assert "988" not in messages[0]["text"]
+
+
+async def test_safety_action_gives_both_when_both_are_raised() -> None:
+    flags = [entity("red_flag", "crisis.self_harm"), entity("red_flag", "emergency.overdose")]
+    messages, _ = await run(ActionSafetyGuidance(), tracker("crisis", flags))
+    text = messages[0]["text"]
+    assert text.index("911 in the US, 999") < text.index("988")
+
+
+async def test_menu_action_offers_topic_buttons(knowledge: Knowledge) -> None:
+    messages, _ = await run(ActionOfferTopics(), tracker("greet"))
+    assert [b["title"] for b in messages[0]["buttons"]][:2] == ["How it works", "Side effects"]
+    assert DISCLAIMER_START not in messages[0]["text"]
+
+
+async def test_out_of_scope_says_what_it_can_help_with() -> None:
+    messages, _ = await run(ActionHandleOutOfScope(), tracker("out_of_scope"))
+    [message] = messages
+    assert message["text"].startswith("Sorry, I can only help with questions about mycophenolate")
+    assert len(message["buttons"]) == 6
+    assert DISCLAIMER_START not in message["text"]
+
+
+async def test_not_understood_is_honest_and_offers_topics() -> None:
+    messages, _ = await run(ActionNotUnderstood(), tracker("nlu_fallback"))
+    assert messages[0]["text"].startswith("Sorry, I didn't understand that.")
+    assert len(messages[0]["buttons"]) == 6
+
+
+async def test_out_of_scope_question_naming_the_drug_is_referred() -> None:
+    messages, _ = await run(
+        ActionHandleOutOfScope(), tracker("out_of_scope", [entity("drug", "mycophenolate")])
+    )
+    [message] = messages
+    assert "doesn't cover" in message["text"]

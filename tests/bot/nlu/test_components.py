@@ -1,0 +1,75 @@
+"""The custom Rasa NLU components, on real Rasa messages."""
+
+from typing import Any
+
+import pytest
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.limits import MAX_MESSAGE_CHARS
+from bot.nlu.message_guard import MessageLengthGuard
+from bot.nlu.red_flag_classifier import RedFlagClassifier
+from bot.nlu.term_extractor import FactTermExtractor
+
+
+def create(component: Any, **config: Any) -> Any:
+    # These components keep nothing in model storage, so none is needed.
+    return component.create({**component.get_default_config(), **config}, None, None, None)
+
+
+def classified(text: str, intent: str, confidence: float = 0.8) -> Message:
+    message = Message(data={TEXT: text})
+    message.set(INTENT, {"name": intent, "confidence": confidence})
+    message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": confidence}])
+    return message
+
+
+@pytest.fixture(scope="module")
+def red_flags() -> RedFlagClassifier:
+    return create(RedFlagClassifier)
+
+
+def test_red_flag_overrides_the_classifier(red_flags: RedFlagClassifier) -> None:
+    [message] = red_flags.process(
+        [classified("side effects? my lips are swelling", "ask_side_effects")]
+    )
+    assert message.get(INTENT) == {"name": "emergency", "confidence": 1.0}
+    assert message.get(INTENT_RANKING_KEY)[1]["name"] == "ask_side_effects"
+    assert [e["value"] for e in message.get(ENTITIES)] == ["emergency.swelling"]
+
+
+def test_red_flag_overrides_a_fallback(red_flags: RedFlagClassifier) -> None:
+    [message] = red_flags.process([classified("want to end it all", "nlu_fallback", 0.3)])
+    assert message.get(INTENT)["name"] == "crisis"
+
+
+def test_ordinary_messages_keep_their_intent(red_flags: RedFlagClassifier) -> None:
+    [message] = red_flags.process(
+        [classified("is headache a side effect?", "ask_side_effect_specific")]
+    )
+    assert message.get(INTENT)["name"] == "ask_side_effect_specific"
+    assert not message.get(ENTITIES)
+
+
+def test_term_extractor_adds_symptom_and_drug_entities() -> None:
+    extractor = create(FactTermExtractor)
+    [message] = extractor.process([Message(data={TEXT: "Does CellCept cause pins and needles?"})])
+    entities = [(e["entity"], e["value"], e["start"], e["end"]) for e in message.get(ENTITIES)]
+    assert entities == [
+        ("drug", "mycophenolate", 5, 13),
+        ("side_effect", "skin_sensations", 20, 36),
+    ]
+
+
+def test_message_guard_cuts_huge_messages_and_leaves_training_data() -> None:
+    guard = create(MessageLengthGuard)
+    [message] = guard.process([Message(data={TEXT: "a" * 112_000})])
+    assert len(message.get(TEXT)) == MAX_MESSAGE_CHARS
+    data = TrainingData([Message(data={TEXT: "hello"})])
+    assert guard.process_training_data(data) is data
+
+
+def test_message_guard_limit_is_configurable() -> None:
+    [message] = create(MessageLengthGuard, max_chars=5).process([Message(data={TEXT: "abcdefgh"})])
+    assert message.get(TEXT) == "abcde"

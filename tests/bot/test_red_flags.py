@@ -1,0 +1,114 @@
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.knowledge import KnowledgeError
+from bot.red_flags import RedFlagMatcher
+from bot.safety import Alarm, SafetyRules, default_rules, parse_phrase
+
+CASES = Path(__file__).resolve().parents[1] / "safety" / "red_flag_cases.yml"
+
+
+@pytest.fixture(scope="module")
+def matcher(nlp) -> RedFlagMatcher:  # type: ignore[no-untyped-def]
+    return RedFlagMatcher(nlp, default_rules())
+
+
+@pytest.mark.parametrize(
+    ("text", "group"),
+    [
+        ("I can't breathe properly", "emergency.breathing"),
+        ("she cannot breathe", "emergency.breathing"),
+        ("my lips are swelling up", "emergency.swelling"),
+        ("Swollen face and tongue since this morning", "emergency.swelling"),
+        ("I have chest pain", "emergency.chest_pain"),
+        ("running a high temperature and shivering", "emergency.serious_infection"),
+        ("temp 39.2 on cellcept", "emergency.serious_infection"),
+        ("I took too many pills", "emergency.overdose"),
+        ("my son swallowed my tablets by accident", "emergency.overdose"),
+        ("my husband fainted", "emergency.fainting"),
+        ("she collapsed in the kitchen", "emergency.fainting"),
+    ],
+)
+def test_emergencies_are_found(matcher: RedFlagMatcher, text: str, group: str) -> None:
+    finding = matcher.find(text)
+    assert finding.alarm is Alarm.EMERGENCY
+    assert group in finding.groups
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I want to kill myself",
+        "I don't want to live anymore",
+        "thinking about suicide",
+        "i want to end my life",
+        "I've been self-harming again",
+        "everyone would be better off without me",
+    ],
+)
+def test_crisis_is_found(matcher: RedFlagMatcher, text: str) -> None:
+    assert matcher.find(text).alarm is Alarm.CRISIS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I had chest pain last year, is it a side effect?",
+        "years ago I fainted once",
+        "no chest pain, just a headache",
+        "does it help with hay fever",
+        "does it make infections more likely?",
+        "is headache a side effect?",
+        "this headache is killing me",
+        "I'm dying to know how it works",
+        "can I take it while pregnant?",
+        "how does it kill immune cells",
+        "can i take a double dose if i miss one",
+    ],
+)
+def test_ordinary_messages_and_near_misses_raise_no_alarm(
+    matcher: RedFlagMatcher, text: str
+) -> None:
+    assert matcher.find(text).alarm is None
+
+
+def test_a_red_flag_wins_even_inside_another_question(matcher: RedFlagMatcher) -> None:
+    finding = matcher.find("What are the side effects? Also my chest hurts a lot right now")
+    assert finding.alarm is Alarm.EMERGENCY
+
+
+def test_crisis_and_emergency_together_raise_both(matcher: RedFlagMatcher) -> None:
+    finding = matcher.find("I took all my pills because I want to die")
+    assert finding.alarms == {Alarm.CRISIS, Alarm.EMERGENCY}
+    assert finding.alarm is Alarm.CRISIS
+
+
+def test_multiword_alternatives_are_rejected_when_compiled(nlp) -> None:  # type: ignore[no-untyped-def]
+    rules = default_rules()
+    broken = SafetyRules(
+        phrases={
+            Alarm.EMERGENCY: (parse_phrase("emergency.x", "won't|not wake"),),
+            Alarm.CRISIS: (),
+        },
+        past_markers=rules.past_markers,
+        ignore=rules.ignore,
+        negations=rules.negations,
+        messages=rules.messages,
+    )
+    with pytest.raises(KnowledgeError, match="single words"):
+        RedFlagMatcher(nlp, broken)
+
+
+def test_labelled_set_recall_and_precision(matcher: RedFlagMatcher) -> None:
+    """The labelled set in tests/safety (also reported by `make bench`)."""
+    cases = yaml.safe_load(CASES.read_text())["cases"]
+    for alarm in Alarm:
+        truth = [c["label"] == alarm.value for c in cases]
+        found = [alarm in matcher.find(c["text"]).alarms for c in cases]
+        hits = sum(t and f for t, f in zip(truth, found, strict=True))
+        recall = hits / sum(truth)
+        precision = hits / sum(found)
+        assert recall >= 0.95, f"{alarm.value} recall {recall:.2f}"
+        assert precision >= 0.9, f"{alarm.value} precision {precision:.2f}"

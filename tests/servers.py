@@ -1,0 +1,138 @@
+"""Start the real action server and Rasa server on free loopback ports, for tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.launch.settings import PROJECT_DIR, Settings
+
+READY_SECONDS = 240
+
+
+def free_port() -> int:
+    """A TCP port that is free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for(url: str, process: subprocess.Popen[bytes], timeout: float = READY_SECONDS) -> None:
+    """Poll ``url`` until it answers; fail if ``process`` exits first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server for {url} exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.3)
+    raise RuntimeError(f"{url} not ready after {timeout} s")
+
+
+@dataclass
+class BotServers:
+    """The two servers of one test session, with controls to stop and restart them."""
+
+    workdir: Path
+    settings: Settings
+    env: dict[str, str]
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    @classmethod
+    def create(cls, workdir: Path, **overrides: str) -> BotServers:
+        """Servers on free ports, keeping conversations in ``workdir``."""
+        env = dict(os.environ)
+        env.update(
+            RASA_PORT=str(free_port()),
+            ACTION_PORT=str(free_port()),
+            WIDGET_PORT=str(free_port()),
+            TRACKER_DB=str(workdir / "conversations.db"),
+            PYTHONWARNINGS="ignore",
+            TF_CPP_MIN_LOG_LEVEL="2",
+        )
+        for key in ("ACTION_ENDPOINT_URL", "SANIC_HOST"):
+            env.pop(key, None)
+        env.update(overrides)
+        settings = Settings.from_env(env)
+        settings.export(env)
+        return cls(workdir=workdir, settings=settings, env=env)
+
+    @property
+    def rasa_url(self) -> str:
+        """Base URL of the Rasa server."""
+        return self.settings.rasa_url
+
+    def _start(self, name: str, command: list[str], ready_url: str) -> None:
+        log = (self.workdir / f"{name}.log").open("ab")
+        process = subprocess.Popen(
+            command, cwd=PROJECT_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT
+        )
+        self.processes[name] = process
+        wait_for(ready_url, process)
+
+    def start_actions(self) -> None:
+        """Start the action server and wait until it is healthy."""
+        s = self.settings
+        command = [
+            sys.executable,
+            "-m",
+            "rasa_sdk",
+            "--actions",
+            "actions",
+            "--port",
+            str(s.action_port),
+        ]
+        self._start("actions", command, f"http://{s.action_host}:{s.action_port}/health")
+
+    def start_rasa(self) -> None:
+        """Start the Rasa server and wait until its REST channel answers."""
+        command = [sys.executable, "-m", "bot.launch.rasa_server"]
+        self._start("rasa", command, f"{self.rasa_url}/webhooks/rest/")
+
+    def start(self) -> BotServers:
+        """Start both servers."""
+        self.start_actions()
+        self.start_rasa()
+        return self
+
+    def stop(self, name: str) -> None:
+        """Stop one server ("rasa" or "actions") and wait for it to exit."""
+        process = self.processes.pop(name, None)
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def stop_all(self) -> None:
+        """Stop every server started."""
+        for name in list(self.processes):
+            self.stop(name)
+
+    def say(self, sender: str, message: str, timeout: float = 30) -> list[dict[str, object]]:
+        """Post ``message`` to the REST channel as ``sender``; return the bot's replies."""
+        body = json.dumps({"sender": sender, "message": message}).encode()
+        request = urllib.request.Request(
+            f"{self.rasa_url}/webhooks/rest/webhook", body, {"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            replies: list[dict[str, object]] = json.load(response)
+        return replies
+
+
+def texts(replies: list[dict[str, object]]) -> str:
+    """All reply texts joined, for assertions."""
+    return "\n".join(str(r.get("text", "")) for r in replies)
