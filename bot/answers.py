@@ -77,7 +77,9 @@ def menu(knowledge: Knowledge, lead: str | None = None) -> Answer:
 
 
 def _bullets(items: Iterable[str]) -> str:
-    return "\n".join(f"• {item}" for item in items)
+    # Each item ends with a full stop: read aloud (and scored for reading grade) as short
+    # sentences rather than one long one.
+    return "\n".join(f"• {item}." for item in items)
 
 
 def _side_effect_list(knowledge: Knowledge) -> str:

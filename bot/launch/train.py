@@ -1,9 +1,9 @@
 """Train the model only when its inputs changed.
 
-The inputs (config, domain, training data, the spaCy pipeline and the locked package
-versions) are hashed; a model trained from the same inputs is reused, from ``models/`` or
-from a cache outside the clone (``~/.cache/mycophenolate-lems-bot``), so CI and fresh
-clones on the same machine skip training.
+The inputs (config, domain, training data, the spaCy pipeline and the versions of the
+libraries that train) are hashed; a model trained from the same inputs is reused, from
+``models/`` or from a cache outside the clone (``~/.cache/mycophenolate-lems-bot``), so
+CI and fresh clones on the same machine skip training.
 
 Usage: ``python -m bot.launch.train [--force]``.
 """
@@ -17,12 +17,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterable
+from importlib import metadata
 from pathlib import Path
 
 from bot.launch.settings import PROJECT_DIR, Settings
 from bot.spacy_model import DEFAULT_DIR as SPACY_DIR
 
-INPUTS = ("config.yml", "domain.yml", "data", "uv.lock", str(SPACY_DIR / "meta.json"))
+INPUTS = ("config.yml", "domain.yml", "data", str(SPACY_DIR / "meta.json"))
+TRAINING_LIBRARIES = ("rasa", "spacy", "tensorflow", "scikit-learn")
 CACHE_DIR = Path(
     os.environ.get("LEMS_BOT_CACHE") or Path.home() / ".cache" / "mycophenolate-lems-bot"
 )
@@ -40,9 +42,14 @@ def _files(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
+def library_versions() -> str:
+    """The installed versions of the libraries that train the model."""
+    return ",".join(f"{name}=={metadata.version(name)}" for name in TRAINING_LIBRARIES)
+
+
 def inputs_hash(root: Path = PROJECT_DIR) -> str:
-    """A digest of every file the model is trained from."""
-    digest = hashlib.sha256()
+    """A digest of every file the model is trained from, and of the training libraries."""
+    digest = hashlib.sha256(library_versions().encode())
     for path in _files(root / p for p in INPUTS):
         digest.update(str(path.relative_to(root)).encode())
         digest.update(b"\0")
