@@ -13,9 +13,11 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.launch.channels import CHANNELS
 from bot.launch.settings import PROJECT_DIR, Settings
 
 READY_SECONDS = 240
+CHANNEL_VARIABLES = tuple(name for channel in CHANNELS for name in channel.variables())
 
 
 def free_port() -> int:
@@ -60,8 +62,10 @@ class BotServers:
             PYTHONWARNINGS="ignore",
             TF_CPP_MIN_LOG_LEVEL="2",
         )
-        for key in ("ACTION_ENDPOINT_URL", "SANIC_HOST"):
+        # a developer's .env or shell must not switch real messaging channels on in tests
+        for key in ("ACTION_ENDPOINT_URL", "SANIC_HOST", *CHANNEL_VARIABLES):
             env.pop(key, None)
+        env["BOT_ENV_FILE"] = ""
         env.update(overrides)
         settings = Settings.from_env(env)
         settings.export(env)

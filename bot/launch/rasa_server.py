@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-from bot.launch.channels import credentials_file
+from bot.launch.channels import credentials_file, env_file, load_dotenv
 from bot.launch.settings import PROJECT_DIR, Settings
 
 
@@ -45,6 +45,7 @@ def rasa_run_args(settings: Settings, extra: list[str]) -> list[str]:
 
 def main(argv: list[str]) -> None:
     """Check the model and fact set, then hand over to ``rasa run``."""
+    load_dotenv(env_file())  # .env (or BOT_ENV_FILE); variables already set win
     settings = Settings.from_env()
     settings.export()
     if not settings.model_path.is_file():

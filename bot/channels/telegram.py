@@ -1,0 +1,219 @@
+"""Telegram: Bot API webhook updates in, ``sendMessage`` out.
+
+When the server starts, the connector registers ``webhook_url`` (the public address of
+``/webhooks/telegram/webhook``) with ``setWebhook``, along with the secret token Telegram
+then sends in every update's ``X-Telegram-Bot-Api-Secret-Token`` header.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels.base import MEDIA_ONLY_REPLY, Choice, OnNewMessage, SplittingOutput, WebhookInput
+from bot.channels.http import post
+from bot.channels.splitting import utf16_length
+
+logger = logging.getLogger(__name__)
+
+API_URL = "https://api.telegram.org"
+MAX_CHARS = 4096  # per message, in UTF-16 code units
+MAX_CALLBACK_BYTES = 64
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# Telegram's built-in commands, as the bot's NLU understands them
+COMMANDS = {"/start": "hello", "/help": "help"}
+# message kinds that carry no text the bot could read
+MEDIA_KEYS = ("photo", "sticker", "voice", "audio", "video", "video_note", "animation", "document")
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """What the bot needs from one update."""
+
+    chat_id: str
+    text: str | None  # None: media without a caption
+    callback_id: str | None = None  # set for a button press
+
+
+def is_valid_secret_token(expected: str | None, received: str | None) -> bool:
+    """Whether the secret token header matches (always, when no token is configured)."""
+    if not expected:
+        return True
+    return received is not None and hmac.compare_digest(expected.encode(), received.encode())
+
+
+def command_text(text: str, bot_name: str) -> str:
+    """``text`` without mentions of the bot, with Telegram commands in words."""
+    name = bot_name.lstrip("@")
+    if name:
+        text = re.sub(rf"@{re.escape(name)}\b", "", text, flags=re.IGNORECASE).strip()
+    return COMMANDS.get(text.lower(), text)
+
+
+def parse_update(update: Mapping[str, Any], bot_name: str) -> Incoming | None:
+    """The message in ``update``, or None for an update the bot ignores (e.g. an edit)."""
+    query = update.get("callback_query")
+    if isinstance(query, dict):
+        chat = (query.get("message") or {}).get("chat") or query.get("from") or {}
+        if "id" not in chat:
+            return None
+        return Incoming(str(chat["id"]), str(query.get("data") or ""), str(query.get("id")))
+    message = update.get("message")
+    if not isinstance(message, dict) or "id" not in (message.get("chat") or {}):
+        return None
+    chat_id = str(message["chat"]["id"])
+    text = message.get("text") or message.get("caption")
+    if isinstance(text, str) and text.strip():
+        return Incoming(chat_id, command_text(text, bot_name))
+    if any(key in message for key in MEDIA_KEYS):
+        return Incoming(chat_id, None)
+    return None  # service messages: someone joined, a pinned message, ...
+
+
+def inline_keyboard(buttons: Sequence[Choice]) -> dict[str, Any]:
+    """Buttons as an inline keyboard, one per row; the callback data is the payload."""
+    rows = []
+    for button in buttons:
+        if len(button.payload.encode()) > MAX_CALLBACK_BYTES:
+            logger.warning("Telegram: button payload over 64 bytes left out: %s", button.title)
+            continue
+        rows.append([{"text": button.title, "callback_data": button.payload}])
+    return {"inline_keyboard": rows}
+
+
+class TelegramOutput(SplittingOutput):
+    """Replies through the Bot API."""
+
+    max_chars = MAX_CHARS
+
+    @classmethod
+    def name(cls) -> str:
+        """The channel's name."""
+        return "telegram"
+
+    def __init__(self, access_token: str, api_url: str = API_URL) -> None:
+        self._base_url = f"{api_url.rstrip('/')}/bot{access_token}"
+
+    def measure(self, text: str) -> int:
+        """Telegram counts UTF-16 code units."""
+        return utf16_length(text)
+
+    async def call(self, method: str, body: dict[str, Any]) -> Any:
+        """Call Bot API ``method`` with ``body``; its result, or None on failure."""
+        return await post(f"{self._base_url}/{method}", what=f"Telegram {method}", json_body=body)
+
+    async def send_part(self, recipient_id: str, text: str, buttons: Sequence[Choice]) -> None:
+        """Send one message, with an inline keyboard for the buttons."""
+        body: dict[str, Any] = {"chat_id": recipient_id, "text": text}
+        if buttons:
+            body["reply_markup"] = inline_keyboard(buttons)
+        await self.call("sendMessage", body)
+
+    async def answer_callback(self, callback_id: str) -> None:
+        """Tell Telegram a button press was received (stops the button's spinner)."""
+        await self.call("answerCallbackQuery", {"callback_query_id": callback_id})
+
+    async def set_webhook(self, url: str, secret_token: str | None) -> None:
+        """Register the bot's webhook address (and secret token) with Telegram."""
+        body: dict[str, Any] = {"url": url, "allowed_updates": ["message", "callback_query"]}
+        if secret_token:
+            body["secret_token"] = secret_token
+        result = await self.call("setWebhook", body)
+        if result is not None:
+            logger.info("Telegram webhook set to %s", url)
+
+
+class TelegramInput(WebhookInput):
+    """Telegram webhook: checks the secret token and drops repeated ``update_id``s."""
+
+    @classmethod
+    def name(cls) -> str:
+        """The channel's name (and URL prefix)."""
+        return "telegram"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        """The channel from its credentials (see bot/launch/channels.py)."""
+        credentials = cls.checked(credentials)
+        return cls(
+            access_token=str(credentials["access_token"]),
+            bot_name=str(credentials["bot_name"]),
+            webhook_url=str(credentials["webhook_url"]),
+            secret_token=credentials.get("secret_token") or None,
+            api_url=credentials.get("api_url") or API_URL,
+        )
+
+    def __init__(
+        self,
+        access_token: str,
+        bot_name: str,
+        webhook_url: str,
+        secret_token: str | None = None,
+        api_url: str = API_URL,
+    ) -> None:
+        super().__init__()
+        self.access_token = access_token
+        self.bot_name = bot_name
+        self.webhook_url = webhook_url
+        self.secret_token = secret_token
+        self.api_url = api_url
+
+    def get_output_channel(self) -> TelegramOutput:
+        """The Bot API client."""
+        return TelegramOutput(self.access_token, self.api_url)
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        """Routes: ``GET /`` (health) and ``POST /webhook`` (updates)."""
+        hooks = Blueprint("lems_telegram_webhook", __name__)
+
+        @hooks.listener("after_server_start")
+        async def register_webhook(*_: Any) -> None:
+            await self.get_output_channel().set_webhook(self.webhook_url, self.secret_token)
+
+        @hooks.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @hooks.route("/webhook", methods=["POST"])
+        async def webhook(request: Request) -> HTTPResponse:
+            return self._receive(request, on_new_message)
+
+        return hooks
+
+    def _receive(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
+        received = request.headers.get(SECRET_HEADER)
+        if self.secret_token and received is None:
+            return response.text("missing secret token", status=401)
+        if not is_valid_secret_token(self.secret_token, received):
+            return response.text("wrong secret token", status=403)
+        try:
+            update = json.loads(request.body)
+        except ValueError:
+            return response.text("not JSON", status=400)
+        if not isinstance(update, dict):
+            return response.text("not an update", status=400)
+        if "update_id" in update and not self.recent.first_time(str(update["update_id"])):
+            return response.text("already received")
+        incoming = parse_update(update, self.bot_name)
+        if incoming is None:
+            return response.text("ignored")
+        output = self.get_output_channel()
+        if incoming.callback_id:
+            self.run_later(output.answer_callback(incoming.callback_id))
+        if incoming.text is None:
+            self.run_later(output.send_text_message(incoming.chat_id, MEDIA_ONLY_REPLY))
+        elif incoming.text:
+            update_id = str(update.get("update_id", "")) or None
+            message = self.user_message(incoming.text, output, incoming.chat_id, update_id)
+            self.run_later(on_new_message(message))
+        return response.text("ok")

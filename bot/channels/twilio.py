@@ -1,0 +1,243 @@
+"""Twilio SMS and WhatsApp: incoming-message webhook in, the Messages resource out.
+
+Requests must carry a valid ``X-Twilio-Signature`` (HMAC-SHA1 over the public webhook URL
+and the sorted form parameters, keyed with the auth token). Text messages have no buttons,
+so buttons become a numbered list, and a reply of just a number picks that option: the
+last list offered to each phone number is kept in memory (bounded; forgotten on restart).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+import aiohttp
+from rasa.core.channels.channel import InputChannel
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels.base import (
+    MEDIA_ONLY_REPLY,
+    Choice,
+    OnNewMessage,
+    SplittingOutput,
+    WebhookInput,
+    choices,
+)
+from bot.channels.http import post
+from bot.channels.memory import BoundedDict
+
+logger = logging.getLogger(__name__)
+
+API_URL = "https://api.twilio.com"
+MAX_CHARS = 1600  # Twilio's limit for one SMS or WhatsApp message body
+SIGNATURE_HEADER = "X-Twilio-Signature"
+LIST_PROMPT = "Reply with a number:"
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+_NUMBER_REPLY = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
+_DEFAULT_PORTS = {"https": 443, "http": 80}
+
+Params = Mapping[str, Sequence[str]]
+
+
+def twilio_signature(auth_token: str, url: str, params: Params) -> str:
+    """The ``X-Twilio-Signature`` Twilio sends for a form POST of ``params`` to ``url``."""
+    data = url + "".join(
+        name + value for name in sorted(params) for value in sorted(set(params[name]))
+    )
+    digest = hmac.new(auth_token.encode(), data.encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()
+
+
+def url_variants(url: str) -> list[str]:
+    """``url`` as given and with its default port added or removed (Twilio may sign either)."""
+    parts = urlsplit(url)
+    default = _DEFAULT_PORTS.get(parts.scheme)
+    host = parts.hostname or ""
+    if default is None or parts.port not in (None, default):
+        return [url]
+    other = host if parts.port else f"{host}:{default}"
+    if parts.username or parts.password:
+        credentials = parts.netloc.rsplit("@", 1)[0]
+        other = f"{credentials}@{other}"
+    return [url, urlunsplit(parts._replace(netloc=other))]
+
+
+def is_valid_twilio_request(auth_token: str, url: str, params: Params, signature: str) -> bool:
+    """Whether ``signature`` signs ``params`` posted to ``url`` (constant-time compare)."""
+    return any(
+        hmac.compare_digest(twilio_signature(auth_token, candidate, params), signature.strip())
+        for candidate in url_variants(url)
+    )
+
+
+def numbered_list(options: Sequence[Choice]) -> str:
+    """The options as an SMS-friendly list: "1. How it works" ..."""
+    lines = [f"{index}. {option.title}" for index, option in enumerate(options, start=1)]
+    return "\n".join([LIST_PROMPT, *lines])
+
+
+def from_number(number: str, recipient: str) -> str:
+    """The sender to use: the WhatsApp form of ``number`` when replying on WhatsApp."""
+    if recipient.startswith("whatsapp:") and not number.startswith("whatsapp:"):
+        return f"whatsapp:{number}"
+    return number
+
+
+class OfferedChoices:
+    """The last numbered list sent to each phone number, so "2" can pick option 2."""
+
+    def __init__(self, max_senders: int = 10_000) -> None:
+        self._offers: BoundedDict[tuple[Choice, ...]] = BoundedDict(max_senders)
+
+    def offer(self, sender: str, options: Sequence[Choice]) -> None:
+        """Remember ``options`` as the list ``sender`` can answer."""
+        self._offers.put(sender, tuple(options))
+
+    def resolve(self, sender: str, text: str) -> str:
+        """The payload of the option ``text`` picks, or ``text`` itself."""
+        match = _NUMBER_REPLY.match(text)
+        options = self._offers.get(sender) if match else None
+        if match and options and 1 <= int(match.group(1)) <= len(options):
+            return options[int(match.group(1)) - 1].payload
+        return text
+
+
+class TwilioOutput(SplittingOutput):
+    """Replies through ``POST /2010-04-01/Accounts/{sid}/Messages.json``."""
+
+    @classmethod
+    def name(cls) -> str:
+        """The channel's name."""
+        return "twilio"
+
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        number: str,
+        offers: OfferedChoices,
+        api_url: str = API_URL,
+        max_chars: int = MAX_CHARS,
+    ) -> None:
+        self._auth = aiohttp.BasicAuth(account_sid, auth_token)
+        self._url = f"{api_url.rstrip('/')}/2010-04-01/Accounts/{account_sid}/Messages.json"
+        self.number = number
+        self.offers = offers
+        self.max_chars = max_chars
+
+    async def send_part(self, recipient_id: str, text: str, buttons: Sequence[Choice]) -> None:
+        """Send one message (buttons are sent as a list by send_text_with_buttons)."""
+        form = {"To": recipient_id, "From": from_number(self.number, recipient_id), "Body": text}
+        await post(self._url, what="Twilio Messages", form=form, auth=self._auth)
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        """Send the text, then the buttons as a numbered list the patient answers with."""
+        options = choices(buttons)
+        await self.send_parts(recipient_id, text, ())
+        if options:
+            self.offers.offer(recipient_id, options)
+            await self.send_parts(recipient_id, numbered_list(options), ())
+
+
+class TwilioInput(WebhookInput):
+    """Twilio incoming-message webhook for an SMS or WhatsApp number."""
+
+    @classmethod
+    def name(cls) -> str:
+        """The channel's name (and URL prefix)."""
+        return "twilio"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        """The channel from its credentials (see bot/launch/channels.py)."""
+        credentials = cls.checked(credentials)
+        return cls(
+            account_sid=str(credentials["account_sid"]),
+            auth_token=str(credentials["auth_token"]),
+            number=str(credentials["number"]),
+            webhook_url=credentials.get("webhook_url") or None,
+            api_url=credentials.get("api_url") or API_URL,
+            max_chars=int(credentials.get("max_message_chars") or MAX_CHARS),
+        )
+
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        number: str,
+        webhook_url: str | None = None,
+        api_url: str = API_URL,
+        max_chars: int = MAX_CHARS,
+    ) -> None:
+        super().__init__()
+        self.account_sid = account_sid
+        self.auth_token = auth_token
+        self.number = number
+        self.webhook_url = webhook_url
+        self.api_url = api_url
+        self.max_chars = min(max_chars, MAX_CHARS)
+        self.offers = OfferedChoices()
+
+    def get_output_channel(self) -> TwilioOutput:
+        """The Messages resource client."""
+        return TwilioOutput(
+            self.account_sid,
+            self.auth_token,
+            self.number,
+            self.offers,
+            self.api_url,
+            self.max_chars,
+        )
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        """Routes: ``GET /`` (health) and ``POST /webhook`` (incoming messages)."""
+        hooks = Blueprint("lems_twilio_webhook", __name__)
+
+        @hooks.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @hooks.route("/webhook", methods=["POST"])
+        async def webhook(request: Request) -> HTTPResponse:
+            return self._receive(request, on_new_message)
+
+        return hooks
+
+    def _receive(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
+        signature = request.headers.get(SIGNATURE_HEADER)
+        if not signature:
+            return response.text("missing X-Twilio-Signature", status=401)
+        try:
+            params = parse_qs(request.body.decode(), keep_blank_values=True)
+        except UnicodeDecodeError:
+            return response.text("unreadable request", status=400)
+        url = self.webhook_url or request.url
+        if not is_valid_twilio_request(self.auth_token, url, params, signature):
+            return response.text("wrong X-Twilio-Signature", status=403)
+        twiml = response.text(EMPTY_TWIML, content_type="text/xml")
+
+        def field(name: str) -> str:
+            return (params.get(name) or [""])[0]
+
+        sid = field("MessageSid") or field("SmsSid")
+        sender = field("From")
+        if not sender or (sid and not self.recent.first_time(sid)) or field("OptOutType"):
+            return twiml  # nothing to answer, a redelivery, or STOP/HELP (Twilio answers those)
+        body = field("Body").strip()
+        output = self.get_output_channel()
+        if body:
+            text = self.offers.resolve(sender, body)
+            self.run_later(on_new_message(self.user_message(text, output, sender, sid or None)))
+        elif field("NumMedia") not in ("", "0") or field("MediaUrl0"):
+            self.run_later(output.send_text_message(sender, MEDIA_ONLY_REPLY))
+        return twiml

@@ -1,0 +1,64 @@
+"""bot/channels/base.py: buttons, message size cap and splitting shared by every platform."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.channels.base import CHOOSE_PROMPT, Choice, SplittingOutput, WebhookInput, choices
+from bot.limits import MAX_MESSAGE_CHARS
+
+
+class Recorder(SplittingOutput):
+    max_chars = 20
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[str, str, tuple[Choice, ...]]] = []
+
+    async def send_part(self, recipient_id: str, text: str, buttons: Sequence[Choice]) -> None:
+        self.parts.append((recipient_id, text, tuple(buttons)))
+
+
+class Input(WebhookInput):
+    @classmethod
+    def name(cls) -> str:
+        return "test"
+
+
+def test_rasa_buttons_become_choices() -> None:
+    found = choices(
+        [
+            {"title": "How it works", "payload": "/ask_how_it_works"},
+            {"title": "Website", "url": "https://example.org"},  # no payload: sends its title
+            {"title": "", "payload": "/nothing"},  # no title: left out
+        ]
+    )
+    assert found == [Choice("How it works", "/ask_how_it_works"), Choice("Website", "Website")]
+
+
+async def test_buttons_go_with_the_last_part() -> None:
+    out = Recorder()
+    buttons = [{"title": "More", "payload": "/ask_more"}]
+    await out.send_text_with_buttons("u1", "First line here.\nSecond line here.", buttons)
+    assert out.parts == [
+        ("u1", "First line here.", ()),
+        ("u1", "Second line here.", (Choice("More", "/ask_more"),)),
+    ]
+
+
+async def test_buttons_without_text_get_a_prompt() -> None:
+    out = Recorder()
+    await out.send_text_with_buttons("u1", "", [{"title": "More", "payload": "/ask_more"}])
+    assert out.parts == [("u1", CHOOSE_PROMPT, (Choice("More", "/ask_more"),))]
+
+
+async def test_an_empty_text_sends_nothing() -> None:
+    out = Recorder()
+    await out.send_text_message("u1", " ")
+    assert out.parts == []
+
+
+def test_inbound_text_is_capped() -> None:
+    message = Input().user_message("x" * (MAX_MESSAGE_CHARS * 5), Recorder(), "u1")
+    assert message.text is not None
+    assert len(message.text) == MAX_MESSAGE_CHARS
+    assert (message.sender_id, message.input_channel) == ("u1", "test")
