@@ -5,7 +5,9 @@ UV := uv
 RUN := $(UV) run --frozen
 SPACY_MODEL := build/spacy-en-lemma
 
-.PHONY: help install build train run shell test lint bench clean
+include widget/build.mk
+
+.PHONY: help install build train run shell gaps test lint bench clean
 
 help: ## List the tasks
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-8s %s\n", $$1, $$2}'
@@ -22,8 +24,11 @@ build: install $(SPACY_MODEL)/meta.json ## Build the local spaCy pipeline (blank
 train: build ## Train the model if its inputs changed
 	$(RUN) python -m bot.launch.train
 
-run: train ## Run the bot: action server + Rasa server (REST and socket.io) on loopback
+run: train widget ## Run the bot: action server, Rasa server and the web widget's demo page
 	$(RUN) python -m bot.launch.run
+
+gaps: install ## Write the content-gap report from stored conversations (reports/)
+	$(RUN) python -m bot.gaps
 
 shell: install ## Chat with the running bot in this terminal
 	$(RUN) python -m bot.launch.shell
@@ -33,8 +38,8 @@ lint: install ## ruff and mypy on bot/ and actions/
 	$(RUN) ruff format --check bot actions tests
 	$(RUN) mypy
 
-test: train lint ## Run every test (unit, data validation, conversation stories, end to end)
+test: train lint widget browser ## Run every test (unit, data, stories, end to end, browser)
 	$(RUN) pytest
 
-clean: ## Remove the built pipeline, models and local conversations
-	rm -rf build models .rasa results
+clean: ## Remove the built pipeline, models, widget bundle and local conversations
+	rm -rf build models .rasa results widget/dist

@@ -1,7 +1,7 @@
-"""``make run``: train if stale, then run the action server and the Rasa server.
+"""``make run``: train if stale, then run the servers and the web widget's demo page.
 
-Both are bound to loopback by default (see :mod:`bot.launch.settings`); Ctrl-C stops
-both cleanly. Extra processes (the web widget) can be added with ``--with`` later.
+The action server, the Rasa server and the demo page are bound to loopback by default
+(see :mod:`bot.launch.settings`); Ctrl-C stops them cleanly.
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ import time
 import urllib.error
 import urllib.request
 
+from bot.launch.channels import env_file, load_dotenv
 from bot.launch.settings import PROJECT_DIR, Settings
 from bot.launch.train import ensure_model
+from bot.launch.widget_server import widget_server_command
 
 READY_TIMEOUT_SECONDS = 180
 
@@ -82,6 +84,7 @@ def main() -> int:
     """Run the bot until Ctrl-C (SIGINT) or SIGTERM."""
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _interrupt)
+    load_dotenv(env_file())  # .env (or BOT_ENV_FILE); variables already set win
     settings = Settings.from_env()
     settings.export()
     ensure_model(settings)
@@ -97,11 +100,15 @@ def main() -> int:
         processes.append(rasa)
         print("Starting the Rasa server (about half a minute)...", flush=True)
         wait_until_ready(settings.rasa_url + "/", rasa, READY_TIMEOUT_SECONDS)
+        widget = subprocess.Popen(widget_server_command(settings), cwd=PROJECT_DIR, env=env)
+        processes.append(widget)
+        wait_until_ready(settings.widget_url + "/", widget, 30)
         print(
             f"\nThe bot is ready.\n"
-            f"  REST:    curl -s {settings.rasa_url}/webhooks/rest/webhook "
+            f"  Web chat:  open {settings.widget_url}/ in a browser\n"
+            f"  REST:      curl -s {settings.rasa_url}/webhooks/rest/webhook "
             f'-d \'{{"sender": "me", "message": "hello"}}\'\n'
-            f"  Chat in this terminal: make shell (in another terminal)\n"
+            f"  Terminal:  make shell (in another terminal)\n"
             f"Press Ctrl-C to stop.\n",
             flush=True,
         )

@@ -1,0 +1,116 @@
+"""Helpers for the widget tests: a page object for the chat widget, and a socket.io probe."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from dataclasses import dataclass
+
+from playwright.sync_api import Locator, Page, expect
+
+TITLE = "Mycophenolate & LEMS information"
+DISCLAIMER = "This is general information, not medical advice."
+TOPICS = ("How it works", "Side effects", "Pregnancy", "Infections", "Cancer risk")
+ANSWER_MS = 30_000  # the first answers wait for spaCy and the action server to warm up
+
+# records every connection state the widget shows, with its status text
+RECORD_STATES = """() => {
+  const root = document.querySelector('.lems-chat');
+  const status = root.querySelector('[role=status]');
+  window.lemsStates = [];
+  new MutationObserver(() => window.lemsStates.push(
+    {state: root.dataset.state, text: status.textContent})
+  ).observe(root, {attributes: true, attributeFilter: ['data-state']});
+}"""
+
+
+@dataclass
+class ChatWidget:
+    """The widget on the demo page, found by role and label as a user would."""
+
+    page: Page
+
+    @property
+    def root(self) -> Locator:
+        return self.page.locator(".lems-chat")
+
+    @property
+    def launcher(self) -> Locator:
+        return self.page.get_by_role("button", name="Questions about mycophenolate?")
+
+    @property
+    def panel(self) -> Locator:
+        return self.page.get_by_role("dialog", name=TITLE)
+
+    @property
+    def log(self) -> Locator:
+        return self.page.get_by_role("log", name="Conversation")
+
+    @property
+    def input(self) -> Locator:
+        return self.page.get_by_label("Your question")
+
+    @property
+    def status(self) -> Locator:
+        return self.panel.get_by_role("status")
+
+    def bot_bubbles(self) -> Locator:
+        return self.log.locator(".lems-chat__message--bot .lems-chat__bubble")
+
+    def user_bubbles(self) -> Locator:
+        return self.log.locator(".lems-chat__message--user .lems-chat__bubble")
+
+    def topic(self, title: str) -> Locator:
+        return self.log.get_by_role("button", name=title, exact=True)
+
+    def open(self) -> None:
+        """Open the panel with the mouse and wait for the bot's topic buttons."""
+        self.launcher.click()
+        expect(self.panel).to_be_visible()
+        self.wait_online()
+        expect(self.topic("Side effects")).to_be_visible(timeout=ANSWER_MS)
+
+    def wait_online(self, timeout: float = ANSWER_MS) -> None:
+        expect(self.root).to_have_attribute("data-state", "online", timeout=timeout)
+
+    def ask(self, text: str) -> None:
+        self.input.fill(text)
+        self.input.press("Enter")
+
+    def expect_answer(self, text: str) -> Locator:
+        """The newest bot message containing ``text``, once it shows."""
+        answer = self.bot_bubbles().filter(has_text=text).last
+        expect(answer).to_be_visible(timeout=ANSWER_MS)
+        return answer
+
+    def session_id(self) -> str:
+        """The session id the widget keeps in localStorage."""
+        value = self.page.evaluate(
+            """() => {
+              const key = Object.keys(localStorage).find(k => k.startsWith('lems-chat:'));
+              return key ? JSON.parse(localStorage.getItem(key)).sessionId : null;
+            }"""
+        )
+        assert isinstance(value, str) and value, "no session id in localStorage"
+        return value
+
+
+def socketio_replies(rasa_url: str, timeout: float = 30) -> bool:
+    """Whether the Rasa socket.io channel answers a greeting in a persistent session."""
+    import socketio  # python-socketio, installed with Rasa
+
+    replied = threading.Event()
+    confirmed = threading.Event()
+    client = socketio.Client()
+    client.on("session_confirm", lambda _: confirmed.set())
+    client.on("bot_uttered", lambda _: replied.set())
+    session = uuid.uuid4().hex
+    client.connect(rasa_url, transports=["polling"])
+    try:
+        client.emit("session_request", {"session_id": session})
+        if not confirmed.wait(10):
+            return False
+        client.emit("user_uttered", {"message": "/greet", "session_id": session})
+        return replied.wait(timeout)
+    finally:
+        client.disconnect()

@@ -1,0 +1,74 @@
+"""Small screens, zoom, accessibility (axe-core) and the screenshot for the docs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from bot.launch.settings import PROJECT_DIR
+from tests.widget.chat import DISCLAIMER, ChatWidget
+
+pytestmark = pytest.mark.e2e
+
+AXE = PROJECT_DIR / "widget" / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOT = PROJECT_DIR / "docs" / "widget.png"
+
+RUN_AXE = """async () => {
+  const result = await axe.run(document, {resultTypes: ['violations']});
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map(n => n.target.join(' '))
+  }));
+}"""
+
+
+@pytest.mark.parametrize(
+    "context_options",
+    [
+        pytest.param({"viewport": {"width": 360, "height": 740}}, id="phone-360px"),
+        pytest.param({"viewport": {"width": 640, "height": 400}}, id="zoom-200pc"),
+    ],
+)
+def test_no_horizontal_scroll_with_the_panel_open(page: Page, widget: ChatWidget) -> None:
+    widget.open()
+    widget.ask("what are the side effects of mycophenolate, supercalifragilisticexpialidocious?")
+    widget.expect_answer(DISCLAIMER)
+    width = page.evaluate("document.scrollingElement.scrollWidth")
+    assert width <= page.evaluate("innerWidth")
+    box = widget.panel.bounding_box()
+    viewport = page.viewport_size
+    assert box is not None and viewport is not None
+    assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+    expect(widget.input).to_be_in_viewport()
+
+
+@pytest.mark.parametrize(
+    "context_options", [{"viewport": {"width": 1280, "height": 800}, "bypass_csp": True}]
+)
+def test_axe_finds_no_serious_violations_with_the_panel_open(
+    page: Page, widget: ChatWidget
+) -> None:
+    assert AXE.is_file(), f"{AXE} is missing: run `make widget`"
+    widget.open()
+    widget.topic("How it works").click()
+    widget.expect_answer(DISCLAIMER)
+    page.add_script_tag(path=AXE)  # bypass_csp: axe is injected as an inline script
+    violations = page.evaluate(RUN_AXE)
+    serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+    assert serious == [], serious
+
+
+@pytest.mark.parametrize(
+    "context_options",
+    [{"viewport": {"width": 1100, "height": 760}, "reduced_motion": "reduce"}],
+)
+def test_screenshot_of_an_answer_for_the_docs(page: Page, widget: ChatWidget) -> None:
+    widget.open()
+    widget.topic("How it works").click()
+    widget.expect_answer(DISCLAIMER)
+    expect(widget.topic("Tell me more")).to_be_visible()
+    expect(widget.panel).to_have_css("animation-name", "none")  # prefers-reduced-motion
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOT, animations="disabled", caret="hide")
+    assert Path(SCREENSHOT).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

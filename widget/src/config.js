@@ -1,0 +1,76 @@
+// Widget settings: built-in defaults, then the page's JSON block, then window.LemsChatConfig.
+
+export const CONFIG_ELEMENT_ID = "lems-chat-config";
+
+export const DEFAULTS = Object.freeze({
+  serverUrl: "", // the Rasa server; empty means the page's own origin
+  socketPath: "/socket.io",
+  title: "Mycophenolate & LEMS information",
+  notice: "General information, not medical advice",
+  launcherLabel: "Questions about mycophenolate?",
+  // sent (not shown) the first time the panel opens, so the bot replies with its topics
+  initialGreeting: "/greet",
+  colours: {},
+});
+
+// config key -> CSS custom property on the widget's root
+export const COLOUR_PROPERTIES = Object.freeze({
+  accent: "--lems-accent",
+  accentText: "--lems-accent-text",
+  background: "--lems-bg",
+  text: "--lems-text",
+});
+
+function fromJsonBlock(doc) {
+  const element = doc.getElementById(CONFIG_ELEMENT_ID);
+  if (!element) return {};
+  try {
+    const value = JSON.parse(element.textContent || "{}");
+    return value && typeof value === "object" ? value : {};
+  } catch (error) {
+    console.warn("lems-chat: ignoring invalid JSON in #" + CONFIG_ELEMENT_ID, error);
+    return {};
+  }
+}
+
+function text(value, fallback) {
+  return typeof value === "string" && value.trim() ? value.trim() : fallback;
+}
+
+/** The Rasa server's base URL (http or https, no trailing slash). */
+export function normaliseServerUrl(value, pageOrigin) {
+  const raw = text(value, pageOrigin);
+  try {
+    const url = new URL(raw, pageOrigin);
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(url.protocol);
+    return url.origin + url.pathname.replace(/\/+$/, "");
+  } catch {
+    console.warn("lems-chat: serverUrl must be an http(s) URL; using the page's origin");
+    return pageOrigin;
+  }
+}
+
+function colours(value, isColour) {
+  const result = {};
+  if (!value || typeof value !== "object") return result;
+  for (const key of Object.keys(COLOUR_PROPERTIES)) {
+    if (typeof value[key] === "string" && isColour(value[key])) result[key] = value[key];
+  }
+  return result;
+}
+
+/** The merged, validated settings for this page. */
+export function readConfig(doc = document, win = window) {
+  const given = { ...fromJsonBlock(doc), ...(win.LemsChatConfig || {}) };
+  const isColour = (v) => !!(win.CSS && win.CSS.supports && win.CSS.supports("color", v));
+  const greeting = given.initialGreeting;
+  return {
+    serverUrl: normaliseServerUrl(given.serverUrl, win.location.origin),
+    socketPath: text(given.socketPath, DEFAULTS.socketPath),
+    title: text(given.title, DEFAULTS.title),
+    notice: text(given.notice, DEFAULTS.notice),
+    launcherLabel: text(given.launcherLabel, DEFAULTS.launcherLabel),
+    initialGreeting: greeting === false || greeting === "" ? "" : text(greeting, DEFAULTS.initialGreeting),
+    colours: colours(given.colours || given.colors, isColour),
+  };
+}

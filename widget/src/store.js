@@ -1,0 +1,85 @@
+// The session id, history and open state, kept in localStorage (memory if it is blocked).
+
+const MAX_MESSAGES = 200;
+
+function memoryStorage() {
+  const data = new Map();
+  return {
+    getItem: (key) => (data.has(key) ? data.get(key) : null),
+    setItem: (key, value) => data.set(key, String(value)),
+    removeItem: (key) => data.delete(key),
+  };
+}
+
+function browserStorage() {
+  try {
+    const storage = window.localStorage;
+    const probe = "lems-chat:probe";
+    storage.setItem(probe, "1");
+    storage.removeItem(probe);
+    return storage;
+  } catch {
+    return memoryStorage();
+  }
+}
+
+/** A new random session id (32 hex digits, like Rasa's own). */
+export function newSessionId() {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function validMessage(m) {
+  return m && (m.from === "user" || m.from === "bot") && typeof m.text === "string";
+}
+
+/** The stored conversation for one Rasa server. */
+export function openStore(serverUrl, storage = browserStorage()) {
+  const key = "lems-chat:" + serverUrl;
+  let state = { sessionId: "", messages: [], open: false };
+  try {
+    const saved = JSON.parse(storage.getItem(key) || "null");
+    if (saved && typeof saved.sessionId === "string" && Array.isArray(saved.messages)) {
+      state = { sessionId: saved.sessionId, messages: saved.messages.filter(validMessage), open: !!saved.open };
+    }
+  } catch {
+    // a damaged entry starts a new conversation
+  }
+  if (!/^[0-9a-f]{32}$/.test(state.sessionId)) state.sessionId = newSessionId();
+
+  function save() {
+    state.messages = state.messages.slice(-MAX_MESSAGES);
+    try {
+      storage.setItem(key, JSON.stringify(state));
+    } catch {
+      // full or blocked storage: the conversation still works, it just is not kept
+    }
+  }
+
+  save();
+  return {
+    get sessionId() {
+      return state.sessionId;
+    },
+    get messages() {
+      return state.messages;
+    },
+    get open() {
+      return state.open;
+    },
+    setOpen(open) {
+      state.open = open;
+      save();
+    },
+    add(message) {
+      state.messages.push(message);
+      save();
+    },
+    /** Forget the conversation and start a new session. */
+    reset() {
+      state = { sessionId: newSessionId(), messages: [], open: state.open };
+      save();
+    },
+  };
+}

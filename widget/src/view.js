@@ -1,0 +1,195 @@
+// The widget's DOM: launcher, dialog panel, message log, quick replies and input form.
+import { COLOUR_PROPERTIES } from "./config.js";
+import { appendText } from "./text.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+
+export const STATUS_TEXT = Object.freeze({
+  connecting: "Connecting…",
+  online: "",
+  reconnecting: "Reconnecting…",
+  unavailable: "The assistant is unavailable right now. Trying again…",
+});
+
+/** An element with attributes (never ``style`` or event handlers) and text/element children. */
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === false || value == null) continue;
+    node.setAttribute(name, value === true ? "" : String(value));
+  }
+  node.append(...children);
+  return node;
+}
+
+function icon(path) {
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("focusable", "false");
+  const shape = document.createElementNS(SVG, "path");
+  shape.setAttribute("d", path);
+  svg.append(shape);
+  return svg;
+}
+
+const CHAT_ICON = "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z";
+const CLOSE_ICON = "M6 6l12 12M18 6L6 18";
+
+let counter = 0;
+
+/**
+ * Build the widget under ``host``. ``on`` holds the controller's callbacks:
+ * toggle(), close(), send(text), reply(button), startOver().
+ */
+export function createView(host, config, on) {
+  const id = (name) => `lems-chat-${counter}-${name}`;
+  counter += 1;
+
+  const launcher = el(
+    "button",
+    { type: "button", class: "lems-chat__launcher", "aria-expanded": "false", "aria-controls": id("panel") },
+    icon(CHAT_ICON),
+    el("span", {}, config.launcherLabel),
+  );
+  const title = el("h2", { id: id("title"), class: "lems-chat__title" }, config.title);
+  const notice = el("p", { id: id("notice"), class: "lems-chat__notice" }, config.notice);
+  const startOver = el("button", { type: "button", class: "lems-chat__text-button" }, "Start over");
+  const close = el(
+    "button",
+    { type: "button", class: "lems-chat__icon-button", "aria-label": "Close chat" },
+    icon(CLOSE_ICON),
+  );
+  const status = el("p", { class: "lems-chat__status", role: "status" });
+  const log = el("div", {
+    class: "lems-chat__log",
+    role: "log",
+    "aria-live": "polite",
+    "aria-label": "Conversation",
+    tabindex: "0",
+  });
+  const typing = el(
+    "p",
+    { class: "lems-chat__typing", hidden: true },
+    el("span", { class: "lems-chat__dots", "aria-hidden": "true" }, el("span"), el("span"), el("span")),
+    el("span", {}, "The assistant is typing…"),
+  );
+  const input = el("input", {
+    id: id("input"),
+    class: "lems-chat__input",
+    type: "text",
+    autocomplete: "off",
+    maxlength: "500",
+    placeholder: "Type your question",
+  });
+  const send = el("button", { type: "submit", class: "lems-chat__send" }, "Send");
+  const form = el(
+    "form",
+    { class: "lems-chat__form" },
+    el("label", { for: id("input"), class: "lems-chat__sr-only" }, "Your question"),
+    input,
+    send,
+  );
+  const panel = el(
+    "section",
+    {
+      id: id("panel"),
+      class: "lems-chat__panel",
+      role: "dialog",
+      "aria-labelledby": id("title"),
+      "aria-describedby": id("notice"),
+      hidden: true,
+    },
+    el(
+      "header",
+      { class: "lems-chat__header" },
+      el("div", { class: "lems-chat__heading" }, title, notice),
+      el("div", { class: "lems-chat__actions" }, startOver, close),
+    ),
+    status,
+    log,
+    typing,
+    form,
+  );
+  const root = el(
+    "aside",
+    { class: "lems-chat", "aria-label": `${config.title} chat`, "data-lems-chat": "", "data-state": "connecting" },
+    launcher,
+    panel,
+  );
+  for (const [key, value] of Object.entries(config.colours)) {
+    root.style.setProperty(COLOUR_PROPERTIES[key], value); // CSSOM: allowed by the page's CSP
+  }
+
+  launcher.addEventListener("click", () => on.toggle());
+  close.addEventListener("click", () => on.close());
+  startOver.addEventListener("click", () => on.startOver());
+  panel.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      on.close();
+    }
+  });
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (text && on.send(text)) input.value = "";
+  });
+  host.append(root);
+
+  function scrollToEnd() {
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function replies(buttons) {
+    const group = el("div", { class: "lems-chat__replies", role: "group", "aria-label": "Suggested replies" });
+    for (const button of buttons) {
+      const node = el("button", { type: "button", class: "lems-chat__reply" }, button.title);
+      node.addEventListener("click", () => on.reply(button));
+      group.append(node);
+    }
+    return group;
+  }
+
+  return {
+    root,
+    launcher,
+    input,
+    setOpen(open) {
+      panel.hidden = !open;
+      launcher.setAttribute("aria-expanded", String(open));
+      root.classList.toggle("lems-chat--open", open);
+      if (open) scrollToEnd();
+    },
+    setState(state) {
+      root.dataset.state = state;
+      status.textContent = STATUS_TEXT[state] || ""; // empty collapses, but stays a live region
+      send.setAttribute("aria-disabled", String(state !== "online"));
+      if (state !== "online") typing.hidden = true;
+    },
+    setTyping(on) {
+      typing.hidden = !on;
+      if (on) scrollToEnd();
+    },
+    /** Add a message: ``from`` is "user", "bot" or "note" (a notice from the widget). */
+    addMessage({ from, text, buttons }, { withReplies = true } = {}) {
+      const speaker = { user: "You said:", bot: "Assistant said:", note: "Notice:" }[from];
+      const bubble = el("p", { class: "lems-chat__bubble" }, el("span", { class: "lems-chat__sr-only" }, speaker + " "));
+      appendText(bubble, text);
+      const item = el("div", { class: `lems-chat__message lems-chat__message--${from}` });
+      if (text) item.append(bubble);
+      if (withReplies && buttons && buttons.length) item.append(replies(buttons));
+      log.append(item);
+      // a long answer: show its start, not its end
+      if (from === "bot" && item.offsetHeight > log.clientHeight) log.scrollTop = item.offsetTop - 8;
+      else scrollToEnd();
+    },
+    /** Remove the quick replies shown so far (they answer an earlier question). */
+    clearReplies() {
+      for (const group of log.querySelectorAll(".lems-chat__replies")) group.remove();
+    },
+    clearLog() {
+      log.replaceChildren();
+    },
+  };
+}
