@@ -7,9 +7,11 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.reply import entity_values, send
+from actions.reply import entity_values, intent_ranking, previous_user_intent, send
 from bot import answers, knowledge
 from bot.terms import DRUG
+
+NOT_UNDERSTOOD = "nlu_fallback"
 
 
 class ActionOfferTopics(Action):
@@ -47,9 +49,10 @@ class ActionHandleOutOfScope(Action):
 
 
 class ActionNotUnderstood(Action):
-    """Rasa's fallback, replaced: an honest "I didn't understand" with the topics.
+    """Rasa's fallback, replaced: "did you mean...?", then an honest "I can't help".
 
-    Runs for low-confidence messages (nlu_fallback) and when no rule applies.
+    Runs for low-confidence messages (nlu_fallback) and when no rule applies. The first miss
+    offers the likeliest topics; a second miss in a row says what the bot can help with.
     """
 
     def name(self) -> str:
@@ -59,6 +62,10 @@ class ActionNotUnderstood(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Say so, and offer the topics."""
-        send(dispatcher, answers.menu(knowledge.default(), lead="not_understood"))
+        """Offer the likeliest topics, or after two misses say what the bot covers."""
+        facts = knowledge.default()
+        if previous_user_intent(tracker) == NOT_UNDERSTOOD:
+            send(dispatcher, answers.menu(facts, lead="out_of_scope"))
+        else:
+            send(dispatcher, answers.did_you_mean(facts, intent_ranking(tracker)))
         return []

@@ -22,3 +22,17 @@ def entity_values(tracker: Tracker, entity: str) -> list[str]:
 def latest_intent(tracker: Tracker) -> str:
     """Name of the latest message's intent ("" when unknown)."""
     return str((tracker.latest_message.get("intent") or {}).get("name") or "")
+
+
+def intent_ranking(tracker: Tracker) -> list[str]:
+    """The latest message's intents, likeliest first."""
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    return [str(r.get("name")) for r in ranking if r.get("name")]
+
+
+def previous_user_intent(tracker: Tracker) -> str | None:
+    """The intent of the user message before the latest one, if any."""
+    user_events = [e for e in tracker.events if e.get("event") == "user"]
+    if len(user_events) < 2:
+        return None
+    return str(((user_events[-2].get("parse_data") or {}).get("intent") or {}).get("name"))

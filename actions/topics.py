@@ -1,4 +1,4 @@
-"""Answer a patient topic from the fact set, and "tell me more" about it."""
+"""Answer a patient topic from the fact set, and follow-ups about the topic in hand."""
 
 from __future__ import annotations
 
@@ -35,17 +35,20 @@ class ActionAnswerTopic(Action):
         return [SlotSet(TOPIC_SLOT, topic.id)]
 
 
-class ActionAnswerMore(Action):
-    """Gives the detail for the topic in hand, or asks which topic is meant."""
+class ActionAnswerFollowUp(Action):
+    """Follow-ups for the topic in hand: "tell me more", "is that common?", "what to do?"."""
 
     def name(self) -> str:
         """Action name used in the domain and rules."""
-        return "action_answer_more"
+        return "action_answer_follow_up"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Send the current topic's detail."""
+        """Answer the follow-up, or ask which topic is meant."""
         topic: Any = tracker.get_slot(TOPIC_SLOT)
-        send(dispatcher, answers.more_answer(knowledge.default(), topic))
+        intent = latest_intent(tracker)
+        if intent not in answers.FOLLOW_UPS:
+            intent = "ask_more"
+        send(dispatcher, answers.follow_up_answer(knowledge.default(), topic, intent))
         return []

@@ -30,6 +30,15 @@ REQUIRED_PHRASES = frozenset(
         "menu_prompt",
         "out_of_scope",
         "not_understood",
+        "did_you_mean",
+        "something_else",
+        "feedback_yes_button",
+        "feedback_no_button",
+        "feedback_thanks",
+        "feedback_sorry",
+        "what_to_do_unknown",
+        "how_common_unknown",
+        "source_line",
     }
 )
 
@@ -65,8 +74,18 @@ class Topic:
     title: str
     facts: tuple[str, ...]
     more: tuple[str, ...] = ()
+    how_common: tuple[str, ...] = ()
     note: str | None = None
     lists_side_effects: bool = False
+
+
+@dataclass(frozen=True)
+class Referral:
+    """What the bot says to a question the source does not answer."""
+
+    intent: str
+    title: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -92,12 +111,26 @@ class Knowledge:
     symptoms: Mapping[str, Symptom]
     topic_terms: Mapping[str, tuple[str, ...]]
     drug_names: tuple[str, ...]
-    referrals: Mapping[str, str]
+    referrals: Mapping[str, Referral]
     phrases: Mapping[str, str]
 
     def topic_for_intent(self, intent: str) -> Topic | None:
         """The topic answered for ``intent``, if any."""
         return next((t for t in self.topics.values() if t.intent == intent), None)
+
+    @property
+    def intent_titles(self) -> dict[str, str]:
+        """A short title for every intent the bot answers from this knowledge."""
+        titles = {t.intent: t.title for t in self.topics.values()}
+        titles.update({r.intent: r.title for r in self.referrals.values()})
+        return titles
+
+    @property
+    def source_line(self) -> str:
+        """The short line saying where the facts come from and how old they are."""
+        return self.phrases["source_line"].format(
+            publisher=self.source.publisher, updated=self.source.last_updated
+        )
 
     @property
     def side_effects_topic(self) -> Topic:
@@ -184,7 +217,10 @@ def _read_topics(r: YamlFile, facts: Mapping[str, Fact]) -> dict[str, Topic]:
         where = f"topics.{topic_id}"
         fact_ids = r.texts(entry.get("facts"), f"{where}.facts")
         more = r.texts(entry["more"], f"{where}.more") if "more" in entry else ()
-        for fact_id in (*fact_ids, *more):
+        common = (
+            r.texts(entry["how_common"], f"{where}.how_common") if "how_common" in entry else ()
+        )
+        for fact_id in (*fact_ids, *more, *common):
             if fact_id not in facts:
                 raise r.fail(f"{where} names unknown fact '{fact_id}'")
         note = entry.get("note")
@@ -194,6 +230,7 @@ def _read_topics(r: YamlFile, facts: Mapping[str, Fact]) -> dict[str, Topic]:
             title=r.text(entry.get("title"), f"{where}.title"),
             facts=fact_ids,
             more=more,
+            how_common=common,
             note=None if note is None else r.text(note, f"{where}.note"),
             lists_side_effects=bool(entry.get("lists_side_effects", False)),
         )
@@ -262,9 +299,16 @@ def load(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
     )
 
     referral_file = YamlFile(directory / "referrals.yml")
-    referrals = {
-        intent: referral_file.text(text, intent) for intent, text in referral_file.data.items()
-    }
+    referrals = {}
+    for intent, raw in referral_file.data.items():
+        entry = referral_file.mapping(raw, intent)
+        referrals[intent] = Referral(
+            intent=intent,
+            title=referral_file.text(entry.get("title"), f"{intent}.title"),
+            text=referral_file.text(entry.get("text"), f"{intent}.text"),
+        )
+    if "ask_not_covered" not in referrals:
+        raise referral_file.fail("needs a referral for ask_not_covered (the general one)")
     phrase_file = YamlFile(directory / "phrases.yml")
     phrases = {key: phrase_file.text(text, key) for key, text in phrase_file.data.items()}
     missing = sorted(REQUIRED_PHRASES - phrases.keys())

@@ -87,6 +87,7 @@ class Settings:
             "ACTION_ENDPOINT_URL": self.action_url,
             "TRACKER_DB": str(self.tracker_db),
             "SANIC_HOST": self.action_host,  # rasa_sdk's bind address
+            "RASA_TELEMETRY_ENABLED": "false",  # no calls home (and no network here)
         }
         for key, value in values.items():
             target.setdefault(key, value)

@@ -8,10 +8,12 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.care_team import ActionReferToCareTeam
+from actions.feedback import ActionRecordFeedback
 from actions.menu import ActionHandleOutOfScope, ActionNotUnderstood, ActionOfferTopics
 from actions.safety import ActionSafetyGuidance
+from actions.several import ActionAnswerSeveral
 from actions.side_effects import ActionAnswerSideEffect
-from actions.topics import ActionAnswerMore, ActionAnswerTopic
+from actions.topics import ActionAnswerFollowUp, ActionAnswerTopic
 from bot.knowledge import Knowledge
 
 DISCLAIMER_START = "This is general information, not medical advice."
@@ -53,13 +55,13 @@ async def test_topic_action_refers_an_intent_without_a_topic() -> None:
 async def test_how_it_works_offers_more_and_more_gives_the_detail() -> None:
     messages, _ = await run(ActionAnswerTopic(), tracker("ask_how_it_works"))
     assert messages[0]["buttons"] == [{"title": "Tell me more", "payload": "/ask_more"}]
-    messages, _ = await run(ActionAnswerMore(), tracker("ask_more", topic="how_it_works"))
+    messages, _ = await run(ActionAnswerFollowUp(), tracker("ask_more", topic="how_it_works"))
     assert "IMPDH2" in messages[0]["text"]
     assert messages[0]["text"].endswith("your care.")
 
 
 async def test_more_without_topic_asks_which_topic() -> None:
-    messages, _ = await run(ActionAnswerMore(), tracker("ask_more"))
+    messages, _ = await run(ActionAnswerFollowUp(), tracker("ask_more"))
     assert "Which topic" in messages[0]["text"]
     assert len(messages[0]["buttons"]) == 6
 
@@ -121,7 +123,7 @@ async def test_out_of_scope_says_what_it_can_help_with() -> None:
     assert DISCLAIMER_START not in message["text"]
 
 
-async def test_not_understood_is_honest_and_offers_topics() -> None:
+async def test_not_understood_without_candidates_is_honest_and_offers_topics() -> None:
     messages, _ = await run(ActionNotUnderstood(), tracker("nlu_fallback"))
     assert messages[0]["text"].startswith("Sorry, I didn't understand that.")
     assert len(messages[0]["buttons"]) == 6
@@ -133,3 +135,50 @@ async def test_out_of_scope_question_naming_the_drug_is_referred() -> None:
     )
     [message] = messages
     assert "doesn't cover" in message["text"]
+
+
+async def test_follow_up_action_answers_how_common_for_the_topic() -> None:
+    messages, _ = await run(ActionAnswerFollowUp(), tracker("ask_how_common", topic="side_effects"))
+    assert "doesn't say how often" in messages[0]["text"]
+
+
+async def test_several_questions_action_answers_each() -> None:
+    questions = [entity("question", "ask_side_effects"), entity("question", "ask_pregnancy")]
+    messages, events = await run(ActionAnswerSeveral(), tracker("ask_several", questions))
+    assert "Side effects: " in messages[0]["text"] and "Pregnancy: " in messages[0]["text"]
+    assert events == [SlotSet("topic", "pregnancy")]
+
+
+async def test_several_questions_action_without_questions_offers_topics() -> None:
+    t = tracker("ask_several")
+    t.latest_message["intent_ranking"] = [{"name": "ask_several"}, {"name": "ask_evidence"}]
+    messages, _ = await run(ActionAnswerSeveral(), t)
+    assert [b["title"] for b in messages[0]["buttons"]] == ["Evidence in LEMS", "Something else"]
+
+
+@pytest.mark.parametrize(
+    ("intent", "rating"), [("feedback_positive", "positive"), ("feedback_negative", "negative")]
+)
+async def test_feedback_is_recorded_as_a_slot(intent: str, rating: str) -> None:
+    messages, events = await run(ActionRecordFeedback(), tracker(intent, topic="pregnancy"))
+    assert events == [SlotSet("feedback", rating)]
+    assert messages[0]["text"]
+
+
+def user_event(intent: str) -> dict[str, Any]:
+    return {"event": "user", "text": "...", "parse_data": {"intent": {"name": intent}}}
+
+
+async def test_first_miss_offers_did_you_mean_and_second_says_what_it_covers() -> None:
+    first = tracker("nlu_fallback")
+    first.latest_message["intent_ranking"] = [{"name": "nlu_fallback"}, {"name": "ask_pregnancy"}]
+    first.events = [user_event("ask_what_is"), user_event("nlu_fallback")]
+    messages, _ = await run(ActionNotUnderstood(), first)
+    assert messages[0]["text"].startswith("I'm not sure I understood")
+    assert messages[0]["buttons"][0]["title"] == "Pregnancy"
+    second = tracker("nlu_fallback")
+    second.events = [user_event("nlu_fallback"), user_event("nlu_fallback")]
+    messages, _ = await run(ActionNotUnderstood(), second)
+    assert messages[0]["text"].startswith(
+        "Sorry, I can only help with questions about mycophenolate"
+    )

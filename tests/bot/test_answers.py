@@ -17,6 +17,14 @@ def every_medical_answer(knowledge: Knowledge) -> list[answers.Answer]:
     found += [answers.side_effect_answer(knowledge, [t]) for t in knowledge.topic_terms]
     found += [answers.side_effect_answer(knowledge, [])]
     found += [answers.referral_answer(knowledge, i) for i in knowledge.referrals]
+    found += [
+        answers.follow_up_answer(knowledge, t, i)
+        for t in knowledge.topics
+        for i in answers.FOLLOW_UPS
+    ]
+    found += [
+        answers.several_answer(knowledge, ["ask_side_effects", "ask_pregnancy", "ask_dosage"])
+    ]
     rules = default_rules()
     found += [
         answers.safety_answer(knowledge, rules, a)
@@ -55,7 +63,11 @@ def test_how_it_works_is_short_with_more_on_request(knowledge: Knowledge) -> Non
     short = answers.topic_answer(knowledge, "how_it_works")
     assert "calms the immune system" in short.text
     assert "IMPDH" not in short.text
-    assert short.buttons == (answers.Button("Tell me more", "/ask_more"),)
+    assert [b.payload for b in short.buttons] == [
+        "/ask_more",
+        "/feedback_positive",
+        "/feedback_negative",
+    ]
     detail = answers.more_answer(knowledge, "how_it_works").text
     for term in (
         "IMPDH1",
@@ -173,3 +185,86 @@ def test_no_answer_repeats_ten_words_of_the_source(knowledge: Knowledge, source_
             if tuple(said[i : i + 10]) in runs
         ]
         assert copied == []
+
+
+def test_answers_from_the_fact_sheet_name_their_source_before_the_disclaimer(
+    knowledge: Knowledge,
+) -> None:
+    text = answers.topic_answer(knowledge, "evidence").text
+    assert text.endswith("Source: Lambert-Eaton News, updated July 2019.\n" + knowledge.disclaimer)
+    assert "Source:" not in answers.referral_answer(knowledge, "ask_dosage").text
+
+
+def test_several_questions_get_one_titled_part_each_and_one_disclaimer(
+    knowledge: Knowledge,
+) -> None:
+    text = answers.several_answer(
+        knowledge, ["ask_side_effects", "ask_pregnancy", "ask_dosage"]
+    ).text
+    assert text.index("Side effects: ") < text.index("Pregnancy: ") < text.index("Doses: ")
+    assert "Constipation" in text and "miscarriage" in text and "prescriber or pharmacist" in text
+    assert text.count(DISCLAIMER_START) == 1 and text.endswith(knowledge.disclaimer)
+
+
+def test_several_questions_with_a_symptom_answer_the_symptom(knowledge: Knowledge) -> None:
+    text = answers.several_answer(
+        knowledge, ["ask_side_effects", "ask_cancer_risk"], ["hair_loss"]
+    ).text
+    assert "doesn't list hair loss" in text and "lymphoma" in text
+
+
+@pytest.mark.parametrize(
+    ("topic", "intent", "expected"),
+    [
+        ("how_it_works", "ask_more", "IMPDH2"),
+        ("side_effects", "ask_how_common", "doesn't say how often each one happens"),
+        ("cancer", "ask_how_common", "doesn't say how often this happens"),
+        ("side_effects", "ask_what_to_do", "tell your care team"),
+        ("infections", "ask_what_to_do", "high fever"),
+        ("evidence", "ask_what_to_do", "talk to your care team"),
+        ("pregnancy", "ask_more", "That's all my fact sheet says about pregnancy"),
+    ],
+)
+def test_follow_ups_answer_for_the_topic_in_hand(
+    knowledge: Knowledge, topic: str, intent: str, expected: str
+) -> None:
+    assert expected in answers.follow_up_answer(knowledge, topic, intent).text
+
+
+@pytest.mark.parametrize("intent", answers.FOLLOW_UPS)
+def test_a_follow_up_without_a_topic_asks_which(knowledge: Knowledge, intent: str) -> None:
+    reply = answers.follow_up_answer(knowledge, None, intent)
+    assert not reply.medical and "Which topic" in reply.text
+
+
+def test_did_you_mean_offers_the_likeliest_topics_with_natural_titles(knowledge: Knowledge) -> None:
+    reply = answers.did_you_mean(
+        knowledge,
+        [
+            "nlu_fallback",
+            "ask_side_effects",
+            "greet",
+            "ask_pregnancy",
+            "ask_dosage",
+            "ask_evidence",
+        ],
+    )
+    assert [b.title for b in reply.buttons] == [
+        "Side effects",
+        "Pregnancy",
+        "Doses",
+        "Something else",
+    ]
+    assert not reply.medical
+
+
+def test_did_you_mean_without_candidates_says_it_did_not_understand(knowledge: Knowledge) -> None:
+    assert answers.did_you_mean(knowledge, ["nlu_fallback", "greet"]).text.startswith(
+        "Sorry, I didn't understand"
+    )
+
+
+def test_feedback_replies_are_not_medical(knowledge: Knowledge) -> None:
+    assert answers.feedback_reply(knowledge, "feedback_positive").text.startswith("Thank you")
+    assert "sorry" in answers.feedback_reply(knowledge, "feedback_negative").text
+    assert not answers.feedback_reply(knowledge, "feedback_negative").medical
