@@ -6,14 +6,13 @@ import json
 import os
 import socket
 import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.launch.channels import CHANNELS
+from bot.launch.run import action_server_command, rasa_server_command, wait_until_ready
 from bot.launch.settings import PROJECT_DIR, Settings
 
 READY_SECONDS = 240
@@ -25,20 +24,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def wait_for(url: str, process: subprocess.Popen[bytes], timeout: float = READY_SECONDS) -> None:
-    """Poll ``url`` until it answers; fail if ``process`` exits first."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server for {url} exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.3)
-    raise RuntimeError(f"{url} not ready after {timeout} s")
 
 
 @dataclass
@@ -82,26 +67,17 @@ class BotServers:
             command, cwd=PROJECT_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT
         )
         self.processes[name] = process
-        wait_for(ready_url, process)
+        wait_until_ready(ready_url, process, READY_SECONDS)
 
     def start_actions(self) -> None:
         """Start the action server and wait until it is healthy."""
         s = self.settings
-        command = [
-            sys.executable,
-            "-m",
-            "rasa_sdk",
-            "--actions",
-            "actions",
-            "--port",
-            str(s.action_port),
-        ]
+        command = action_server_command(s)
         self._start("actions", command, f"http://{s.action_host}:{s.action_port}/health")
 
     def start_rasa(self) -> None:
         """Start the Rasa server and wait until its REST channel answers."""
-        command = [sys.executable, "-m", "bot.launch.rasa_server"]
-        self._start("rasa", command, f"{self.rasa_url}/webhooks/rest/")
+        self._start("rasa", rasa_server_command(), f"{self.rasa_url}/webhooks/rest/")
 
     def start(self) -> BotServers:
         """Start both servers."""
