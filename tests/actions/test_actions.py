@@ -54,7 +54,7 @@ async def test_topic_action_refers_an_intent_without_a_topic() -> None:
 
 async def test_how_it_works_offers_more_and_more_gives_the_detail() -> None:
     messages, _ = await run(ActionAnswerTopic(), tracker("ask_how_it_works"))
-    assert messages[0]["buttons"] == [{"title": "Tell me more", "payload": "/ask_more"}]
+    assert messages[0]["buttons"][0] == {"title": "Tell me more", "payload": "/ask_more"}
     messages, _ = await run(ActionAnswerFollowUp(), tracker("ask_more", topic="how_it_works"))
     assert "IMPDH2" in messages[0]["text"]
     assert messages[0]["text"].endswith("your care.")
