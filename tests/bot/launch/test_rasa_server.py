@@ -21,3 +21,20 @@ def test_action_timeout_is_seconds_not_minutes() -> None:
         assert remote_action.DEFAULT_REQUEST_TIMEOUT == 4.5
     finally:
         remote_action.DEFAULT_REQUEST_TIMEOUT = before
+
+
+def test_action_replies_are_still_validated_with_the_prebuilt_validator() -> None:
+    import jsonschema
+    import pytest
+    from rasa.core.actions.action import RemoteAction
+
+    before = RemoteAction._validate_action_result
+    try:
+        rasa_server.validate_action_replies_once()
+        action = RemoteAction("action_answer_topic", None)
+        good = {"events": [{"event": "slot", "name": "topic", "value": "x"}], "responses": []}
+        assert action._validate_action_result(good)
+        with pytest.raises(jsonschema.ValidationError, match="Failed to validate"):
+            action._validate_action_result({"events": "not a list"})
+    finally:
+        RemoteAction._validate_action_result = before  # type: ignore[method-assign]
