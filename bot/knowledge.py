@@ -39,6 +39,7 @@ REQUIRED_PHRASES = frozenset(
         "what_to_do_unknown",
         "how_common_unknown",
         "source_line",
+        "forgotten",
     }
 )
 

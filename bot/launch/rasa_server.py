@@ -2,16 +2,25 @@
 
 Usage: ``python -m bot.launch.rasa_server [extra rasa run arguments]``.
 
-Rasa calls the action server with a hard-coded five-minute timeout; this launcher sets it
-to ``ACTION_TIMEOUT_SECONDS`` (default 5) so a stuck action server cannot leave a patient
-waiting for minutes.
+Before handing over to ``rasa run`` it checks the fact set, the endpoints file and the
+model (each failure names its file), keeps patient text out of the logs, and adjusts
+Rasa where it would fail patients: the action server timeout is ``ACTION_TIMEOUT_SECONDS``
+(default 5) instead of five minutes, a failing action server gets a short safe reply
+instead of silence, action replies are validated without rebuilding the schema each
+time, and request bodies are capped. The HTTP API stays off unless ``RASA_ENABLE_API``
+is true, and then needs a JWT secret.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import sys
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
+from bot import logging_privacy
 from bot.launch.channels import credentials_file, env_file, load_dotenv
 from bot.launch.settings import PROJECT_DIR, Settings
 
@@ -47,7 +56,79 @@ def validate_action_replies_once() -> None:
     remote_action.RemoteAction._validate_action_result = validate
 
 
-def rasa_run_args(settings: Settings, extra: list[str]) -> list[str]:
+def api_args(env: Mapping[str, str]) -> list[str]:
+    """Rasa's HTTP API flags: none, unless ``RASA_ENABLE_API=true``, then JWT-protected.
+
+    The API can replace the model and read or rewrite any conversation, so it is off by
+    default and, when on, needs a JWT secret (never the weaker ``--auth-token``).
+    """
+    if env.get("RASA_ENABLE_API", "").strip().lower() not in {"1", "true", "yes"}:
+        return []
+    secret = env.get("RASA_JWT_SECRET", "")
+    if len(secret) < 32:
+        raise SystemExit(
+            "RASA_ENABLE_API=true needs RASA_JWT_SECRET, at least 32 characters "
+            "(e.g. `openssl rand -hex 32`)."
+        )
+    return ["--enable-api", "--jwt-secret", secret]
+
+
+def check_model(path: Path) -> None:
+    """Stop with an error naming ``path`` unless it is a readable Rasa model archive.
+
+    Rasa itself only warns about a broken model and then serves without one.
+    """
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+
+    try:
+        LocalModelStorage.metadata_from_archive(path)
+    except Exception as error:
+        raise SystemExit(
+            f"The model {path} cannot be read ({type(error).__name__}: {error}). "
+            "Run `make train` to rebuild it."
+        ) from None
+
+
+def endpoints_file(extra: list[str]) -> Path:
+    """The endpoints file ``rasa run`` will read: ``--endpoints`` in ``extra`` wins."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--endpoints", default=str(PROJECT_DIR / "endpoints.yml"))
+    return Path(parser.parse_known_args(extra)[0].endpoints)
+
+
+def check_endpoints(path: Path) -> None:
+    """Stop with an error naming ``path`` where Rasa would go on without its settings.
+
+    Rasa runs without an action server and keeps conversations only in memory when the
+    file is missing, and falls back to memory when the tracker or lock store class
+    cannot be imported; a YAML error does not name the file.
+    """
+    from rasa.shared.exceptions import RasaException
+    from rasa.shared.utils.common import class_from_module_path
+    from rasa.shared.utils.io import read_config_file
+
+    if not path.is_file():
+        raise SystemExit(f"The endpoints file {path} is missing.")
+    try:
+        content = read_config_file(path)
+    except RasaException as error:
+        raise SystemExit(f"The endpoints file {path} cannot be read: {error}") from None
+    for section in ("tracker_store", "lock_store"):
+        store = content.get(section) if isinstance(content, dict) else None
+        kind = str(store.get("type") or "") if isinstance(store, dict) else ""
+        if "." not in kind:
+            continue  # one of Rasa's own stores
+        try:
+            class_from_module_path(kind)
+        except (ImportError, AttributeError) as error:
+            raise SystemExit(
+                f"{path}: {section} type '{kind}' cannot be imported: {error}"
+            ) from None
+
+
+def rasa_run_args(
+    settings: Settings, extra: list[str], env: Mapping[str, str] = os.environ
+) -> list[str]:
     """The ``rasa run`` command line for ``settings``."""
     return [
         "rasa",
@@ -64,6 +145,7 @@ def rasa_run_args(settings: Settings, extra: list[str]) -> list[str]:
         str(settings.rasa_port),
         "--cors",
         *settings.allowed_origins,
+        *api_args(env),
         *extra,
     ]
 
@@ -73,13 +155,24 @@ def main(argv: list[str]) -> None:
     load_dotenv(env_file())  # .env (or BOT_ENV_FILE); variables already set win
     settings = Settings.from_env()
     settings.export()
+    logging_privacy.install(argv)  # before Rasa configures logging
     if not settings.model_path.is_file():
         raise SystemExit(f"No trained model at {settings.model_path}: run `make train` first.")
     from bot import knowledge
 
-    knowledge.default()  # a broken fact file stops start-up here, naming the file
+    try:
+        knowledge.default()  # a broken fact file stops start-up here, naming the file
+    except knowledge.KnowledgeError as error:
+        raise SystemExit(f"Cannot start: {error}") from None
+    check_endpoints(endpoints_file(argv[1:]))
+    check_model(settings.model_path)
+    from bot.channels.rest import limit_request_size
+    from bot.launch import action_fallback
+
     set_action_timeout(settings.action_timeout_seconds)
     validate_action_replies_once()
+    action_fallback.install()  # a short safe reply when the action server fails
+    limit_request_size()  # SANIC_REQUEST_MAX_SIZE, for this process only
     from rasa.__main__ import main as rasa_main
 
     sys.argv = rasa_run_args(settings, argv[1:])

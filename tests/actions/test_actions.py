@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.care_team import ActionReferToCareTeam
 from actions.feedback import ActionRecordFeedback
 from actions.menu import ActionHandleOutOfScope, ActionNotUnderstood, ActionOfferTopics
+from actions.privacy import ActionForgetMe
 from actions.safety import ActionSafetyGuidance
 from actions.several import ActionAnswerSeveral
 from actions.side_effects import ActionAnswerSideEffect
@@ -182,3 +183,10 @@ async def test_first_miss_offers_did_you_mean_and_second_says_what_it_covers() -
     assert messages[0]["text"].startswith(
         "Sorry, I can only help with questions about mycophenolate"
     )
+
+
+async def test_forget_me_confirms_without_a_disclaimer() -> None:
+    messages, events = await run(ActionForgetMe(), tracker("forget_me"))
+    assert messages[0]["text"].startswith("Done. I have deleted our conversation")
+    assert DISCLAIMER_START not in messages[0]["text"]
+    assert events == []

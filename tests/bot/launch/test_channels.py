@@ -24,19 +24,21 @@ TELEGRAM = "bot.channels.telegram.TelegramInput"
 SLACK = "bot.channels.slack.SlackInput"
 FACEBOOK = "bot.channels.facebook.MessengerInput"
 TWILIO = "bot.channels.twilio.TwilioInput"
+REST = "bot.channels.rest.SafeRestInput"
+SOCKETIO = "bot.channels.socketio.SafeSocketIOInput"
 
 
 def test_without_secrets_only_rest_and_socketio_are_on() -> None:
     data = credentials({})
-    assert list(data) == ["rest", "socketio"]
+    assert list(data) == [REST, SOCKETIO]
     base = yaml.safe_load((PROJECT_DIR / "credentials.yml").read_text())
-    assert data["socketio"] == base["socketio"]
+    assert data[SOCKETIO] == base[SOCKETIO]
 
 
 def test_each_fully_configured_platform_is_added() -> None:
     env = {"SLACK_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
-    assert list(credentials(env)) == ["rest", "socketio", SLACK]
-    assert list(credentials(SECRETS)) == ["rest", "socketio", TELEGRAM, SLACK, FACEBOOK, TWILIO]
+    assert list(credentials(env)) == [REST, SOCKETIO, SLACK]
+    assert list(credentials(SECRETS)) == [REST, SOCKETIO, TELEGRAM, SLACK, FACEBOOK, TWILIO]
 
 
 def test_values_are_references_not_secrets() -> None:

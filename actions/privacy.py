@@ -1,0 +1,30 @@
+"""Erase the patient's stored conversation when they ask."""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.reply import send
+from bot import answers, knowledge
+
+
+class ActionForgetMe(Action):
+    """Confirms the erasure; the tracker store (bot/tracker_store.py) deletes the events.
+
+    The store sees this action in the events it is asked to save and deletes every stored
+    event of the conversation instead, this request and reply included.
+    """
+
+    def name(self) -> str:
+        """Action name the tracker store watches for."""
+        return "action_forget_me"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Tell the patient what is erased and what is not."""
+        send(dispatcher, answers.Answer((knowledge.default().phrases["forgotten"],)))
+        return []

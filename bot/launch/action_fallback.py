@@ -1,0 +1,158 @@
+"""A short, safe reply when the action server is down, slow or failing.
+
+Every answer comes from a custom action. When the action server cannot be reached, times
+out (``ACTION_TIMEOUT_SECONDS``) or answers with an error, Rasa 3.6 logs the error and
+sends the patient nothing (``MessageProcessor._run_action`` swallows it; Rasa has no
+setting for this, RasaHQ/rasa#7630). :func:`install` makes the Rasa server in this process
+run custom actions as :class:`FallbackRemoteAction`, which sends instead:
+
+- for a red-flag message (intent ``emergency``/``crisis`` or a ``red_flag`` entity, set by
+  ``bot.nlu.red_flag_classifier``): the emergency or crisis guidance of
+  ``bot/knowledge/safety.yml``, exactly as the action server would;
+- for ``action_forget_me``: the usual confirmation (phrase ``forgotten``), because the
+  tracker store erases the conversation whether or not the action server answered;
+- otherwise: "I can't look that up right now, please try again", with the disclaimer.
+
+The replies are composed once, at start-up, so sending them needs no file and no server.
+The next message goes to the action server again, so the conversation resumes by itself.
+
+Rasa offers no setting or hook for an action's error path, so :func:`install` rebinds
+``rasa.core.actions.action.RemoteAction``, the name ``action_for_name_or_text`` uses to
+create custom actions, to the subclass. ``tests/reliability`` checks that this still
+holds for the installed Rasa.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rasa.core.actions.action import (
+    ActionExecutionRejection,
+    RemoteAction,
+    create_bot_utterance,
+)
+
+from bot import answers, knowledge
+from bot.safety import Alarm, default_rules
+from bot.tracker_store import FORGET_ACTION
+
+if TYPE_CHECKING:
+    from rasa.core.channels.channel import OutputChannel
+    from rasa.core.nlg import NaturalLanguageGenerator
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import Event
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+logger = logging.getLogger(__name__)
+
+UNAVAILABLE = "Sorry, I can't look that up right now. Please try again in a minute."
+RED_FLAG_ENTITY = "red_flag"  # as set by bot.nlu.red_flag_classifier
+
+
+@dataclass(frozen=True)
+class FallbackReplies:
+    """The replies sent in place of a failed action, composed from the fact set."""
+
+    unavailable: str
+    safety: Mapping[frozenset[Alarm], str]
+    forgotten: str | None = None  # the erasure confirmation, when the fact set has one
+
+    @classmethod
+    def load(cls) -> FallbackReplies:
+        """Compose the replies from ``bot/knowledge`` (a broken file fails here)."""
+        facts = knowledge.default()
+        rules = default_rules()
+        combinations = ({Alarm.EMERGENCY}, {Alarm.CRISIS}, {Alarm.EMERGENCY, Alarm.CRISIS})
+        return cls(
+            unavailable=answers.medical(facts, [UNAVAILABLE]).text,
+            safety={
+                frozenset(alarms): answers.safety_answer(facts, rules, alarms).text
+                for alarms in combinations
+            },
+            forgotten=facts.phrases.get("forgotten"),
+        )
+
+    def reply(self, alarms: Iterable[Alarm], action: str = "") -> str:
+        """The reply in place of ``action``: safety guidance first, then the others."""
+        raised = frozenset(alarms)
+        if raised:
+            return self.safety.get(raised, self.unavailable)
+        if action == FORGET_ACTION and self.forgotten:
+            return self.forgotten
+        return self.unavailable
+
+
+def alarms_in(tracker: DialogueStateTracker) -> set[Alarm]:
+    """The alarms the latest message raised: its intent and its ``red_flag`` entities."""
+    latest = tracker.latest_message
+    if latest is None:
+        return set()
+    names = {str((latest.intent or {}).get("name") or "")}
+    names.update(
+        str(entity.get("value", "")).split(".", 1)[0]
+        for entity in latest.entities or []
+        if entity.get("entity") == RED_FLAG_ENTITY
+    )
+    return {alarm for alarm in Alarm if alarm.value in names}
+
+
+_replies: FallbackReplies | None = None
+
+
+class FallbackRemoteAction(RemoteAction):
+    """A custom action that sends a short safe reply when the action server fails."""
+
+    async def run(
+        self,
+        output_channel: OutputChannel,
+        nlg: NaturalLanguageGenerator,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+    ) -> list[Event]:
+        """Run the action on the action server; on failure, return the fallback reply."""
+        try:
+            events: list[Event] = await super().run(output_channel, nlg, tracker, domain)
+            return events
+        except ActionExecutionRejection:
+            raise  # the action declined to run: Rasa predicts another one
+        except Exception as error:
+            logger.error(
+                "The action server did not run '%s' (%s); sent the fallback reply.",
+                self.name(),
+                describe(error),
+            )
+            return [create_bot_utterance({"text": fallback_text(tracker, self.name())})]
+
+
+def describe(error: BaseException) -> str:
+    """The error's type and (shortened) message, for the log."""
+    message = str(error)
+    return f"{type(error).__name__}: {message[:200]}" if message else type(error).__name__
+
+
+def fallback_text(tracker: DialogueStateTracker, action: str = "") -> str:
+    """The reply in place of ``action`` (the replies are composed on first use if need be)."""
+    global _replies
+    if _replies is None:
+        _replies = FallbackReplies.load()
+    return _replies.reply(alarms_in(tracker), action)
+
+
+def install() -> FallbackReplies:
+    """Make the Rasa server in this process use :class:`FallbackRemoteAction`.
+
+    Call it before ``rasa run`` starts (the launcher does). It composes the replies now,
+    so a broken fact file stops start-up rather than the first failed action.
+
+    Returns:
+        The replies that will be sent.
+    """
+    global _replies
+    import rasa.core.actions.action as action_module
+
+    _replies = FallbackReplies.load()
+    action_module.RemoteAction = FallbackRemoteAction
+    return _replies

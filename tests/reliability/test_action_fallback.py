@@ -1,0 +1,199 @@
+"""The action server down, slow or failing: a short safe reply, then back to normal."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import rasa.core.actions.action as action_module
+from aiohttp import web
+from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
+from rasa.core.channels.channel import CollectingOutputChannel
+from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+
+from bot.launch import action_fallback
+from bot.safety import Alarm
+from tests.reliability.client import say
+from tests.servers import BotServers, free_port
+
+REPLY_SECONDS = 10  # the patient gets an answer within this, whatever the action server does
+
+
+def tracker_after(
+    intent: str, entities: list[dict[str, Any]] | None = None
+) -> DialogueStateTracker:
+    message = UserUttered("text", intent={"name": intent, "confidence": 1.0}, entities=entities)
+    return DialogueStateTracker.from_events("patient", [message])
+
+
+def test_the_replies_come_from_the_fact_set(disclaimer: str) -> None:
+    replies = action_fallback.FallbackReplies.load()
+    assert replies.unavailable.startswith(action_fallback.UNAVAILABLE)
+    assert replies.unavailable.count(disclaimer) == 1
+    emergency = replies.reply({Alarm.EMERGENCY})
+    assert emergency.startswith("This could be an emergency.") and "911" in emergency
+    both = replies.reply({Alarm.EMERGENCY, Alarm.CRISIS})
+    assert "911" in both and "988" in both and both.count(disclaimer) == 1
+    assert replies.reply(set()) == replies.unavailable
+    forgotten = replies.reply(set(), "action_forget_me")
+    assert forgotten == (replies.forgotten or replies.unavailable)
+    assert replies.reply({Alarm.CRISIS}, "action_forget_me") == replies.reply({Alarm.CRISIS})
+
+
+@pytest.mark.parametrize(
+    ("intent", "entities", "alarms"),
+    [
+        ("ask_what_is", [], set()),
+        ("emergency", [], {Alarm.EMERGENCY}),
+        ("crisis", [], {Alarm.CRISIS}),
+        ("ask_side_effects", [{"entity": "red_flag", "value": "crisis.self_harm"}], {Alarm.CRISIS}),
+        ("ask_side_effects", [{"entity": "side_effect", "value": "crisis"}], set()),
+    ],
+)
+def test_alarms_follow_the_red_flag_classifier(
+    intent: str, entities: list[dict[str, Any]], alarms: set[Alarm]
+) -> None:
+    assert action_fallback.alarms_in(tracker_after(intent, entities)) == alarms
+
+
+def test_install_makes_rasa_create_the_fallback_action(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(action_module, "RemoteAction", RemoteAction)  # restored afterwards
+    action_fallback.install()
+    domain = Domain.from_dict({"actions": ["action_answer_topic"]})
+    endpoint = EndpointConfig("http://127.0.0.1:1/webhook")
+    action = action_module.action_for_name_or_text("action_answer_topic", domain, endpoint)
+    assert isinstance(action, action_fallback.FallbackRemoteAction)
+
+
+async def run_against(url: str, intent: str = "ask_what_is") -> list[Any]:
+    action = action_fallback.FallbackRemoteAction("action_answer_topic", EndpointConfig(url))
+    return await action.run(
+        CollectingOutputChannel(),
+        TemplatedNaturalLanguageGenerator({}),
+        tracker_after(intent),
+        Domain.empty(),
+    )
+
+
+async def test_no_action_server_gives_the_short_reply() -> None:
+    events = await run_against(f"http://127.0.0.1:{free_port()}/webhook")
+    assert len(events) == 1 and isinstance(events[0], BotUttered)
+    assert events[0].text.startswith(action_fallback.UNAVAILABLE)
+
+
+async def test_an_emergency_still_gets_its_guidance_when_the_server_is_down() -> None:
+    events = await run_against(f"http://127.0.0.1:{free_port()}/webhook", "emergency")
+    assert "911" in events[0].text
+
+
+@pytest.fixture
+async def action_server_answering() -> Any:
+    """A stand-in action server answering each request with a given status and body."""
+    answers: dict[str, Any] = {"status": 500, "body": {"error": "boom"}}
+
+    async def webhook(request: web.Request) -> web.Response:
+        return web.json_response(answers["body"], status=answers["status"])
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        yield answers, f"http://127.0.0.1:{port}/webhook"
+    finally:
+        await runner.cleanup()
+
+
+async def test_an_error_answer_gives_the_short_reply(action_server_answering: Any) -> None:
+    answers, url = action_server_answering
+    for status, body in [(500, {"error": "boom"}), (200, {"events": "not a list"})]:
+        answers.update(status=status, body=body)
+        events = await run_against(url)
+        assert events[0].text.startswith(action_fallback.UNAVAILABLE)
+
+
+async def test_a_rejection_still_reaches_rasa(action_server_answering: Any) -> None:
+    answers, url = action_server_answering
+    answers.update(status=400, body={"action_name": "action_answer_topic", "error": "no"})
+    with pytest.raises(ActionExecutionRejection):
+        await run_against(url)
+
+
+# ------------------------------------------------------------------- the real servers
+
+
+def timed_say(bot: BotServers, sender: str, text: str) -> tuple[float, str]:
+    started = time.monotonic()
+    answer = say(bot.rasa_url, sender, text, timeout=30)
+    return time.monotonic() - started, answer.texts
+
+
+@pytest.mark.e2e
+def test_action_server_down_then_back(
+    bot: BotServers, sender: Callable[[], str], disclaimer: str
+) -> None:
+    me = sender()
+    assert "autoimmune" in say(bot.rasa_url, me, "what is LEMS").texts
+    bot.stop("actions")
+    try:
+        seconds, text = timed_say(bot, me, "what are the side effects?")
+        assert seconds < REPLY_SECONDS
+        assert text.startswith(action_fallback.UNAVAILABLE) and text.count(disclaimer) == 1
+        seconds, text = timed_say(bot, me, "my throat is swelling and I can't breathe")
+        assert seconds < REPLY_SECONDS
+        assert text.startswith("This could be an emergency.") and "911" in text
+        assert "988" in timed_say(bot, sender(), "i want to end my life")[1]
+    finally:
+        bot.start_actions()
+    assert "Constipation" in say(bot.rasa_url, me, "what are the side effects?").texts
+
+
+@pytest.fixture
+def silent_action_server(bot: BotServers) -> Iterator[None]:
+    """The action server replaced by one that accepts connections and never answers."""
+    bot.stop("actions")
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((bot.settings.action_host, bot.settings.action_port))
+    listener.listen(16)
+    listener.settimeout(0.2)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def hold() -> None:
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=hold, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        for connection in held:
+            connection.close()
+        listener.close()
+        bot.start_actions()
+
+
+@pytest.mark.e2e
+def test_a_silent_action_server_times_out_into_the_short_reply(
+    bot: BotServers, sender: Callable[[], str], silent_action_server: None
+) -> None:
+    seconds, text = timed_say(bot, sender(), "what is LEMS")
+    assert bot.settings.action_timeout_seconds <= seconds < REPLY_SECONDS
+    assert text.startswith(action_fallback.UNAVAILABLE)

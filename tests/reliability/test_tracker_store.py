@@ -1,0 +1,207 @@
+"""The conversation store: erasure on request, odd ids, clear start-up errors."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+
+from bot.tracker_store import (
+    FORGET_ACTION,
+    PrivateSQLTrackerStore,
+    SafeRedisLockStore,
+    asks_to_forget,
+)
+from tests.reliability.client import all_senders, say, stored_events
+from tests.reliability.services import require_postgres, require_redis
+from tests.servers import BotServers, free_port
+
+DOMAIN = Domain.from_dict({"intents": ["greet", "forget_me"], "actions": [FORGET_ACTION]})
+
+
+def conversation(sender: str, *, forget: bool = False) -> DialogueStateTracker:
+    events = [
+        ActionExecuted("action_listen"),
+        UserUttered("my private question", intent={"name": "greet", "confidence": 1.0}),
+        BotUttered("an answer"),
+        ActionExecuted("action_listen"),
+    ]
+    if forget:
+        events += [
+            UserUttered("forget me", intent={"name": "forget_me", "confidence": 1.0}),
+            ActionExecuted(FORGET_ACTION),
+            BotUttered("Done."),
+            ActionExecuted("action_listen"),
+        ]
+    return DialogueStateTracker.from_events(sender, events, DOMAIN.slots)
+
+
+def test_asks_to_forget_only_for_the_erasure_action() -> None:
+    assert asks_to_forget([UserUttered("x"), ActionExecuted(FORGET_ACTION)])
+    assert not asks_to_forget([ActionExecuted("action_listen"), SlotSet("topic", FORGET_ACTION)])
+
+
+async def check_erasure(store: PrivateSQLTrackerStore) -> None:
+    await store.save(conversation("keep"))
+    await store.save(conversation("erase"))
+    tracker = await store.retrieve("erase")
+    assert tracker is not None
+    for event in list(conversation("erase", forget=True).events)[4:]:
+        tracker.update(event)
+    await store.save(tracker)
+    assert await store.retrieve("erase") is None
+    assert await store.retrieve("keep") is not None
+    keys = set(await store.keys())
+    assert "keep" in keys and "erase" not in keys
+
+
+async def test_sqlite_erases_the_whole_conversation_on_request(tmp_path: Path) -> None:
+    await check_erasure(PrivateSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "t.db")))
+
+
+async def test_postgresql_erases_the_whole_conversation_on_request() -> None:
+    services = require_postgres()
+    store = PrivateSQLTrackerStore(DOMAIN, host=services.postgres_url)
+    for sender in ("keep", "erase"):
+        await store.delete(sender)
+    try:
+        await check_erasure(store)
+    finally:
+        await store.delete("keep")
+
+
+async def test_an_id_the_database_cannot_store_fails_one_message_not_the_server(
+    tmp_path: Path,
+) -> None:
+    db = str(tmp_path / "t.db")
+    with pytest.raises(SystemExit):  # why: Rasa's own store exits the whole server
+        await SQLTrackerStore(DOMAIN, dialect="sqlite", db=db).retrieve("a\ud800")
+    store = PrivateSQLTrackerStore(DOMAIN, dialect="sqlite", db=db)
+    with pytest.raises(UnicodeEncodeError):
+        await store.retrieve("a\ud800")
+    await store.save(conversation("fine"))
+    assert await store.retrieve("fine") is not None
+
+
+async def test_postgresql_refuses_nul_without_stopping_the_server() -> None:
+    services = require_postgres()
+    store = PrivateSQLTrackerStore(DOMAIN, host=services.postgres_url)
+    with pytest.raises(ValueError, match="NUL"):
+        await store.retrieve("a\x00b")
+
+
+def test_a_missing_database_is_a_clear_error_at_once(tmp_path: Path) -> None:
+    started = time.monotonic()
+    with pytest.raises(ConnectionError, match="no-such-folder"):
+        PrivateSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "no-such-folder/t.db"))
+    assert time.monotonic() - started < 5
+
+
+# ------------------------------------------------------------------- the real servers
+
+
+@pytest.mark.e2e
+def test_forget_me_erases_the_conversation_through_the_real_servers(
+    bot: BotServers, tracker_db: Path, sender: Callable[[], str]
+) -> None:
+    me, other = sender(), sender()
+    say(bot.rasa_url, other, "what is LEMS")
+    say(bot.rasa_url, me, "how does it work?")
+    assert any(e.type_name == "user" for e in stored_events(tracker_db, me))
+    reply = say(bot.rasa_url, me, "please delete my conversation")
+    assert reply.texts.strip()
+    assert stored_events(tracker_db, me) == [], "nothing of the conversation remains"
+    assert other in all_senders(tracker_db), "other conversations stay"
+    # a new message starts afresh: no topic to tell more about
+    assert "IMPDH2" not in say(bot.rasa_url, me, "tell me more").texts
+    events = stored_events(tracker_db, me)
+    texts = [e.data.get("text") for e in events if e.type_name == "user"]
+    assert texts == ["tell me more"]
+    assert not any("delete" in json.dumps(e.data) for e in events)
+
+
+def test_the_events_table_is_rasas(tmp_path: Path) -> None:
+    """bot.retention and the tests read Rasa's table; fail loudly if its shape changes."""
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    PrivateSQLTrackerStore(DOMAIN, host=url)
+    columns = {c["name"] for c in sa.inspect(sa.create_engine(url)).get_columns("events")}
+    assert {"sender_id", "type_name", "timestamp", "action_name", "data"} <= columns
+
+
+# ------------------------------------------------------------------ the Redis lock
+
+
+def redis_lock_stores(count: int) -> list[SafeRedisLockStore]:
+    """``count`` lock stores on the test Redis, as separate Rasa servers would have."""
+    env = require_redis().env
+    config = EndpointConfig(
+        url=env["REDIS_HOST"],
+        type="bot.tracker_store.SafeRedisLockStore",
+        port=env["REDIS_PORT"],
+        password=env["REDIS_PASSWORD"],
+        db=1,
+        key_prefix="lemstest",
+    )
+    return [SafeRedisLockStore(endpoint_config=config) for _ in range(count)]
+
+
+def test_tickets_issued_at_once_by_several_servers_are_all_different() -> None:
+    stores = redis_lock_stores(4)
+    conversation = f"lock-{uuid.uuid4().hex}"
+    start = threading.Barrier(40)
+    tickets: list[int] = []
+
+    def take(store: SafeRedisLockStore) -> None:
+        start.wait(timeout=30)
+        tickets.append(store.issue_ticket(conversation, lock_lifetime=60))
+
+    threads = [threading.Thread(target=take, args=(stores[n % 4],)) for n in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(tickets) == list(range(40))
+    for ticket in tickets:
+        stores[0].cleanup(conversation, ticket)
+    assert stores[0].get_lock(conversation) is None
+
+
+async def test_one_conversation_is_handled_by_one_server_at_a_time() -> None:
+    stores = redis_lock_stores(2)
+    conversation = f"lock-{uuid.uuid4().hex}"
+    inside: list[int] = []
+    overlaps: list[int] = []
+    order: list[int] = []
+
+    async def handle(number: int) -> None:
+        async with stores[number % 2].lock(conversation, wait_time_in_seconds=0.02):
+            inside.append(number)
+            if len(inside) > 1:
+                overlaps.append(number)
+            order.append(number)
+            await asyncio.sleep(0.02)
+            inside.remove(number)
+
+    await asyncio.wait_for(asyncio.gather(*(handle(n) for n in range(12))), timeout=60)
+    assert not overlaps and sorted(order) == list(range(12))
+    assert stores[0].get_lock(conversation) is None
+
+
+def test_an_unreachable_redis_is_a_clear_error() -> None:
+    port = free_port()
+    with pytest.raises(ConnectionError, match=f"redis://127.0.0.1:{port}"):
+        SafeRedisLockStore(
+            host="127.0.0.1", port=port, password="not-logged-4f9c2", connect_timeout=0.5
+        )
