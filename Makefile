@@ -33,13 +33,17 @@ gaps: install ## Write the content-gap report from stored conversations (reports
 shell: install ## Chat with the running bot in this terminal
 	$(RUN) python -m bot.launch.shell
 
-lint: install ## ruff and mypy on bot/ and actions/
-	$(RUN) ruff check bot actions tests
-	$(RUN) ruff format --check bot actions tests
+lint: install ## ruff and mypy on the Python code
+	$(RUN) ruff check bot actions tests bench
+	$(RUN) ruff format --check bot actions tests bench
 	$(RUN) mypy
+	$(RUN) mypy bench
 
 test: train lint widget browser ## Run every test (unit, data, stories, end to end, browser)
 	$(RUN) pytest
+
+bench: train ## Benchmark ours against Rasa's defaults; writes docs/benchmarks.md (~20 min)
+	$(RUN) python -m bench
 
 clean: ## Remove the built pipeline, models, widget bundle and local conversations
 	rm -rf build models .rasa results widget/dist

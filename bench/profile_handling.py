@@ -1,0 +1,219 @@
+"""Profile one model's start-up and message handling (run by :mod:`bench.profiling`).
+
+``python -X importtime -m bench.profile_handling --model M --messages JSON --out JSON``
+
+Times the import of Rasa, loading the model with the endpoints (as ``rasa run`` does) and
+the first message; times messages passed to ``Agent.handle_text`` (what the REST channel
+calls, minus HTTP) without a profiler, then under pyinstrument (async mode). Last, it
+tries the changes the findings suggest, one on top of the other, in this process only
+(the bot's code is not touched), timing the same kind of messages after each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from bench.profiling import HOTSPOTS, STEPS, category_times
+
+CONVERSATION_LENGTH = 10
+TIMED = 30  # messages timed for each variant without the profiler
+INTERVAL = 0.005  # pyinstrument's sampling interval, s
+
+
+class Runner:
+    """Sends messages to an agent, each batch in new conversations."""
+
+    def __init__(self, agent: Any, messages: Sequence[str]) -> None:
+        """Use ``agent`` and cycle through ``messages``."""
+        self.agent = agent
+        self.messages = list(messages)
+        self.sent = 0
+
+    async def send(self, count: int, prefix: str) -> float:
+        """Send ``count`` messages; the seconds it took."""
+        began = time.monotonic()
+        for number in range(count):
+            message = self.messages[self.sent % len(self.messages)]
+            self.sent += 1
+            sender = f"{prefix}-{number // CONVERSATION_LENGTH}"
+            await self.agent.handle_text(message, sender_id=sender)
+        return time.monotonic() - began
+
+
+def count_validations() -> Callable[[], int]:
+    """Count Rasa's checks of action replies from now on; returns the counter."""
+    from rasa.core.actions.action import RemoteAction
+
+    original = RemoteAction._validate_action_result
+    calls = [0]
+
+    def counted(self: Any, result: dict[str, Any]) -> bool:
+        calls[0] += 1
+        return bool(original(self, result))
+
+    RemoteAction._validate_action_result = counted
+    return lambda: calls[0]
+
+
+def prebuilt_validator() -> None:
+    """The suggested change: check action replies with a validator built once."""
+    from jsonschema.validators import validator_for
+    from rasa.core.actions.action import RemoteAction
+
+    schema = RemoteAction.action_response_format_spec()
+    validator = validator_for(schema)(schema)
+
+    def validate(self: Any, result: dict[str, Any]) -> bool:
+        validator.validate(result)
+        return True
+
+    RemoteAction._validate_action_result = validate
+
+
+def sql_store(agent: Any) -> Any | None:
+    """The SQLTrackerStore inside the agent's wrappers, if it uses one."""
+    store = agent.tracker_store
+    for _ in range(5):
+        if hasattr(store, "engine"):
+            return store
+        store = getattr(store, "_tracker_store", None)
+        if store is None:
+            return None
+    return None
+
+
+def sqlite_pragmas(agent: Any) -> bool:
+    """The suggested change: WAL journal and ``synchronous=NORMAL`` on every connection."""
+    store = sql_store(agent)
+    if store is None or store.engine.dialect.name != "sqlite":
+        return False
+    import sqlalchemy as sa
+
+    def pragmas(connection: Any, record: Any) -> None:
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    sa.event.listen(store.engine, "connect", pragmas)
+    store.engine.dispose()  # pooled connections reconnect with the pragmas
+    return True
+
+
+def in_memory_store(agent: Any) -> None:
+    """The alternative: conversations kept in memory (lost on restart)."""
+    from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
+
+    store = FailSafeTrackerStore(InMemoryTrackerStore(agent.domain))
+    agent.tracker_store = store
+    agent.processor.tracker_store = store
+
+
+def validation_costs(repeat: int = 20) -> dict[str, float]:
+    """Seconds per check of a typical action reply: Rasa's way, and prebuilt."""
+    from jsonschema.validators import validator_for
+    from rasa.core.actions.action import RemoteAction
+
+    reply = {
+        "events": [{"event": "slot", "name": "topic", "value": "pregnancy"}],
+        "responses": [{"text": "An answer. " * 30, "buttons": [{"title": "More"}]}],
+    }
+    schema = RemoteAction.action_response_format_spec()
+    check = RemoteAction._validate_action_result  # Rasa's, before any patch
+    action = RemoteAction("action_answer_topic", None)
+    began = time.perf_counter()
+    for _ in range(repeat):
+        check(action, reply)
+    rasa_way = (time.perf_counter() - began) / repeat
+    validator = validator_for(schema)(schema)
+    began = time.perf_counter()
+    for _ in range(repeat):
+        validator.validate(reply)
+    return {"rasa_validate": rasa_way, "prebuilt_validator": (time.perf_counter() - began) / repeat}
+
+
+async def _profile(args: argparse.Namespace) -> dict[str, Any]:
+    started = time.monotonic()
+    import rasa.core.agent
+    import rasa.core.utils
+
+    imported = time.monotonic()
+    endpoints = (
+        rasa.core.utils.read_endpoints_from_path(str(args.endpoints)) if args.endpoints else None
+    )
+    agent = await rasa.core.agent.load_agent(model_path=str(args.model), endpoints=endpoints)
+    loaded = time.monotonic()
+    await agent.handle_text("hello", sender_id="profile-first")
+    first = time.monotonic()
+    validation = validation_costs()
+
+    from pyinstrument import Profiler
+
+    runner = Runner(agent, json.loads(Path(args.messages).read_text()))
+    calls = count_validations()
+    plain = await runner.send(TIMED, "plain")
+    checks_per_message = calls() / TIMED
+
+    profiler = Profiler(interval=INTERVAL, async_mode="enabled")
+    profiler.start()
+    handling = await runner.send(args.count, "profiled")
+    profiler.stop()
+    root = profiler.last_session.root_frame() if profiler.last_session else None
+    flat = profiler.output_text(unicode=True, color=False, flat=True, show_all=False)
+
+    variants: list[tuple[str, float]] = [("as configured", plain)]
+    prebuilt_validator()
+    variants.append(
+        ("+ action replies checked by a prebuilt validator", await runner.send(TIMED, "v1"))
+    )
+    if sqlite_pragmas(agent):
+        label = "+ SQLite WAL journal, synchronous=NORMAL"
+        variants.append((label, await runner.send(TIMED, "v2")))
+    if sql_store(agent) is not None:
+        in_memory_store(agent)
+        label = "+ in-memory tracker store instead of SQL (conversations lost on restart)"
+        variants.append((label, await runner.send(TIMED, "v3")))
+    return {
+        "validation": validation,
+        "checks_per_message": checks_per_message,
+        "import_seconds": imported - started,
+        "load_seconds": loaded - imported,
+        "first_message_seconds": first - loaded,
+        "unprofiled_messages": TIMED,
+        "unprofiled_seconds": plain,
+        "variants": [[name, seconds / TIMED] for name, seconds in variants],
+        "messages": args.count,
+        "handling_seconds": handling,
+        "steps": category_times(root, STEPS) if root is not None else {},
+        "hotspots": category_times(root, HOTSPOTS) if root is not None else {},
+        "flat": "\n".join(flat.splitlines()[:40]),
+    }
+
+
+def main(argv: Sequence[str]) -> int:
+    """Profile, writing the figures as JSON to ``--out``."""
+    parser = argparse.ArgumentParser(prog="python -m bench.profile_handling")
+    parser.add_argument("--model", required=True, type=Path)
+    parser.add_argument("--messages", required=True, type=Path)
+    parser.add_argument("--out", required=True, type=Path)
+    parser.add_argument("--endpoints", type=Path)
+    parser.add_argument("--count", type=int, default=100)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    with contextlib.redirect_stdout(sys.stderr):
+        result = asyncio.run(_profile(args))
+    args.out.write_text(json.dumps(result, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

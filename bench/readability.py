@@ -1,0 +1,155 @@
+"""Reading level of every answer the bot can give (textstat, Flesch-Kincaid).
+
+The answers are built the way ``tests/bot/test_answers.py`` builds every medical answer,
+plus the menu replies of ``bot/answers.py`` and the responses in ``domain.yml``.
+
+Before scoring, each line that does not end a sentence (a bullet of the side-effect list,
+a line ending in a colon) gets a full stop: a bulleted list is read item by item, but the
+formulas would otherwise count the whole list as one long sentence. (textstat itself
+does not count a "sentence" of one or two words, so such bullets only add their words.)
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bot import answers
+from bot.knowledge import Knowledge
+from bot.launch.settings import PROJECT_DIR
+from bot.safety import Alarm, SafetyRules
+
+MAX_MEDIAN_GRADE = 8.0
+MAX_GRADE = 10.0
+_SENTENCE_END = re.compile(r"[.!?]['\")]*$")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One answer the bot can give, named by the path that gives it."""
+
+    name: str
+    text: str
+    medical: bool
+
+
+@dataclass(frozen=True)
+class Graded:
+    """A reply and its reading scores."""
+
+    reply: Reply
+    grade: float  # Flesch-Kincaid grade level (US school grade)
+    ease: float  # Flesch reading ease (0-100, higher is easier)
+    words: int
+
+
+def every_medical_answer(knowledge: Knowledge, rules: SafetyRules) -> list[Reply]:
+    """Every medical answer, on every path (as ``tests/bot/test_answers.py`` lists them)."""
+    found = [(f"topic: {t}", answers.topic_answer(knowledge, t)) for t in knowledge.topics]
+    found += [(f"more: {t}", answers.more_answer(knowledge, t)) for t in knowledge.topics]
+    found += [
+        (f"side effect: {s}", answers.side_effect_answer(knowledge, [s]))
+        for s in knowledge.symptoms
+    ]
+    found += [
+        (f"side effect term: {t}", answers.side_effect_answer(knowledge, [t]))
+        for t in knowledge.topic_terms
+    ]
+    found += [("side effect: not recognised", answers.side_effect_answer(knowledge, []))]
+    found += [
+        (f"referral: {i}", answers.referral_answer(knowledge, i)) for i in knowledge.referrals
+    ]
+    alarm_sets = {
+        "safety: emergency": {Alarm.EMERGENCY},
+        "safety: crisis": {Alarm.CRISIS},
+        "safety: emergency + crisis": set(Alarm),
+    }
+    found += [(name, answers.safety_answer(knowledge, rules, a)) for name, a in alarm_sets.items()]
+    return [Reply(name, answer.text, answer.medical) for name, answer in found]
+
+
+def other_replies(knowledge: Knowledge) -> list[Reply]:
+    """The non-medical replies of ``bot/answers.py`` (menus, "which topic?")."""
+    found = [
+        ("menu", answers.menu(knowledge)),
+        ("menu: out of scope", answers.menu(knowledge, "out_of_scope")),
+        ("menu: not understood", answers.menu(knowledge, "not_understood")),
+        ("more: no topic yet", answers.more_answer(knowledge, None)),
+    ]
+    return [Reply(name, answer.text, answer.medical) for name, answer in found]
+
+
+def domain_responses(domain: Path = PROJECT_DIR / "domain.yml") -> list[Reply]:
+    """The texts of the ``responses`` in ``domain.yml``."""
+    data = yaml.safe_load(domain.read_text(encoding="utf-8"))
+    found = []
+    for name, variants in (data.get("responses") or {}).items():
+        for number, variant in enumerate(variants):
+            if "text" in variant:
+                label = name if len(variants) == 1 else f"{name} #{number + 1}"
+                found.append(Reply(f"domain: {label}", " ".join(variant["text"].split()), False))
+    return found
+
+
+def every_reply(knowledge: Knowledge, rules: SafetyRules) -> list[Reply]:
+    """Every answer the bot can give, and the disclaimer on its own."""
+    disclaimer = Reply("disclaimer (on its own)", knowledge.disclaimer, True)
+    return [
+        *every_medical_answer(knowledge, rules),
+        *other_replies(knowledge),
+        *domain_responses(),
+        disclaimer,
+    ]
+
+
+def prepared(text: str) -> str:
+    """``text`` with a full stop after every line that does not end a sentence."""
+    lines = []
+    for raw in text.splitlines():
+        line = raw.strip().lstrip("•").strip()
+        if not line:
+            continue
+        line = line.rstrip(":")
+        lines.append(line if _SENTENCE_END.search(line) else line + ".")
+    return " ".join(lines)
+
+
+def grade(reply: Reply) -> Graded:
+    """Score one reply."""
+    import textstat
+
+    text = prepared(reply.text)
+    return Graded(
+        reply=reply,
+        grade=float(textstat.flesch_kincaid_grade(text)),
+        ease=float(textstat.flesch_reading_ease(text)),
+        words=int(textstat.lexicon_count(text)),
+    )
+
+
+def grade_all(replies: Iterable[Reply]) -> list[Graded]:
+    """Score every reply."""
+    return [grade(r) for r in replies]
+
+
+def median_grade(graded: Sequence[Graded]) -> float:
+    """The median Flesch-Kincaid grade."""
+    return float(statistics.median(g.grade for g in graded))
+
+
+def too_hard(graded: Sequence[Graded], limit: float = MAX_GRADE) -> list[Graded]:
+    """Replies above the grade ``limit``, hardest first."""
+    return sorted((g for g in graded if g.grade > limit), key=lambda g: -g.grade)
+
+
+def default_graded() -> list[Graded]:
+    """Every reply of the project's fact set, scored."""
+    from bot import knowledge as knowledge_module
+    from bot.safety import default_rules
+
+    return grade_all(every_reply(knowledge_module.default(), default_rules()))

@@ -1,0 +1,211 @@
+"""Everything one run found, and the targets it is judged against."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import subprocess
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from bench.content import ContentResult
+from bench.nlu_eval import Evaluation
+from bench.profiling import Profile
+from bench.readability import Graded
+from bench.redflags import RedFlagResult
+from bench.serving import ServeResult
+from bench.stats import ratio
+from bench.training import TrainingResult
+from bot.launch.settings import PROJECT_DIR
+
+TRAINING_TARGET_SECONDS = 90.0
+OURS_KEY = "ours"
+DEFAULT_KEY = "default"  # Rasa's default pipeline, as rasa init configures it
+QUICK_EPOCHS = 25
+QUICK_KEY = f"default-{QUICK_EPOCHS}-epochs"  # the same, DIET and ResponseSelector at 25 epochs
+
+
+@dataclass(frozen=True)
+class Environment:
+    """The machine and software the figures were measured on."""
+
+    date: str
+    cpus: int
+    memory_gib: float
+    python: str
+    packages: dict[str, str]
+    system: str
+    commit: str
+    load_before: tuple[float, float, float]
+    load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
+
+    @classmethod
+    def read(cls) -> Environment:
+        """Read the machine, the versions and the load average now."""
+        packages = {}
+        for name in ("rasa", "rasa-sdk", "spacy", "tensorflow", "textstat", "aiohttp"):
+            try:
+                packages[name] = metadata.version(name)
+            except metadata.PackageNotFoundError:
+                packages[name] = "not installed"
+        return cls(
+            date=datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+            cpus=os.cpu_count() or 0,
+            memory_gib=memory_gib(),
+            python=platform.python_version(),
+            packages=packages,
+            system=f"{platform.system()} {platform.release()} ({platform.machine()})",
+            commit=commit(),
+            load_before=os.getloadavg(),
+        )
+
+
+def memory_gib(meminfo: Path = Path("/proc/meminfo")) -> float:
+    """Total memory in GiB (0 when unknown)."""
+    try:
+        for line in meminfo.read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) / 1024**2
+    except OSError:
+        pass
+    return 0.0
+
+
+def commit() -> str:
+    """The checked-out commit, marked when the work tree has changes."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=PROJECT_DIR,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain"],
+            cwd=PROJECT_DIR,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return f"{head} (with uncommitted changes)" if dirty else head
+
+
+@dataclass(frozen=True)
+class Target:
+    """One target row: the figures, the rule and whether it was met (None: not measured)."""
+
+    name: str
+    ours: str
+    baseline: str
+    ratio: str
+    rule: str
+    met: bool | None
+
+
+@dataclass
+class BenchResults:
+    """The whole run."""
+
+    environment: Environment
+    graded: list[Graded]
+    content: ContentResult
+    redflags: RedFlagResult
+    training: TrainingResult | None = None
+    baseline_train_seconds: float | None = None
+    baseline_components: tuple[tuple[str, float], ...] = ()  # seconds per trained component
+    serve: dict[str, ServeResult] = field(default_factory=dict)
+    nlu: dict[str, Evaluation] = field(default_factory=dict)
+    profiles: dict[str, Profile] = field(default_factory=dict)
+    plots: dict[str, str] = field(default_factory=dict)  # name -> path relative to docs/
+    notes: list[str] = field(default_factory=list)
+    model_note: str = ""
+    wall_seconds: float = 0.0
+    budget_seconds: float = 0.0
+
+
+def _fmt(value: float | None, unit: str, digits: int = 1) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f} {unit}".strip()
+
+
+def _ratio(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}x"
+
+
+def targets(results: BenchResults) -> list[Target]:
+    """The targets of the brief, met or not."""
+    rows: list[Target] = []
+    ours, base = results.serve.get("ours"), results.serve.get("baseline")
+    for name, pick in (("p50", lambda r: r.latency.p50), ("p95", lambda r: r.latency.p95)):
+        o = pick(ours) * 1000 if ours else None
+        b = pick(base) * 1000 if base else None
+        r = ratio(o, b)
+        rows.append(
+            Target(
+                f"REST latency {name}",
+                _fmt(o, "ms"),
+                _fmt(b, "ms"),
+                _ratio(r),
+                "≤ 0.4x baseline",
+                None if r is None else r <= 0.4,
+            )
+        )
+    o_ready = ours.ready_seconds if ours else None
+    b_ready = base.ready_seconds if base else None
+    r = ratio(o_ready, b_ready)
+    rows.append(
+        Target(
+            "Ready to answer (process start → first REST reply)",
+            _fmt(o_ready, "s"),
+            _fmt(b_ready, "s"),
+            _ratio(r),
+            "≤ 0.5x baseline",
+            None if r is None else r <= 0.5,
+        )
+    )
+    o_load = ours.load(20) if ours else None
+    b_load = base.load(20) if base else None
+    o_tp = o_load.throughput if o_load else None
+    b_tp = b_load.throughput if b_load else None
+    r = ratio(o_tp, b_tp)
+    errors = o_load.errors if o_load else None
+    rows.append(
+        Target(
+            "Throughput, 20 concurrent senders",
+            f"{_fmt(o_tp, 'msg/s')}, {errors if errors is not None else 'n/a'} errors",
+            f"{_fmt(b_tp, 'msg/s')}, {b_load.errors if b_load else 'n/a'} errors",
+            _ratio(r),
+            "≥ 2x baseline, 0 errors",
+            None if r is None or errors is None else (r >= 2 and errors == 0),
+        )
+    )
+    train = results.training
+    base_train = results.baseline_train_seconds
+    o_train = train.forced.seconds if train else None
+    rows.append(
+        Target(
+            "Training time (fresh, whole model)",
+            _fmt(o_train, "s"),
+            _fmt(base_train, "s"),
+            _ratio(ratio(o_train, base_train)),
+            f"≤ {TRAINING_TARGET_SECONDS:g} s",
+            None if o_train is None else o_train <= TRAINING_TARGET_SECONDS,
+        )
+    )
+    rows.append(
+        Target(
+            "No retraining when nothing changed",
+            f"2nd run {_fmt(train.again.seconds, 's')}" if train else "n/a",
+            "n/a (rasa train reuses by fingerprint)",
+            "",
+            "model reused, not trained",
+            None if train is None else train.reused,
+        )
+    )
+    return rows

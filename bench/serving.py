@@ -1,0 +1,120 @@
+"""Measure one running bot: start-up, latency, throughput under load, memory."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from bench.load import LoadResult, first_answer, run_senders, sequential
+from bench.memory import RssSampler
+from bench.servers import BotUnderTest, Server
+from bench.stats import LatencySummary
+
+READY_SECONDS = 300
+REQUEST_TIMEOUT = 30.0
+LOAD_SECONDS = 150.0  # deadline for each load run
+
+
+@dataclass(frozen=True)
+class ServePlan:
+    """How much load to send: bounded counts, bounded time."""
+
+    sequential_messages: int = 300
+    concurrency: tuple[int, ...] = (1, 5, 20)
+    per_sender: int = 20
+
+
+@dataclass
+class ServeResult:
+    """What one bot measured."""
+
+    label: str
+    actions_ready_seconds: float | None
+    ready_seconds: float  # Rasa process start -> first REST answer
+    sequential: LoadResult
+    loads: list[LoadResult]
+    peak_rss_mib: dict[str, float]  # "rasa", "actions"
+    rss_series: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+
+    @property
+    def latency(self) -> LatencySummary:
+        """Latency of the sequential messages."""
+        return self.sequential.latency
+
+    def load(self, senders: int) -> LoadResult | None:
+        """The load run with ``senders`` concurrent clients."""
+        return next((r for r in self.loads if r.senders == senders), None)
+
+
+def wait_healthy(url: str, server: Server, timeout: float = READY_SECONDS) -> float:
+    """Poll ``url`` until it answers 200; seconds since the server started."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not server.alive():
+            raise RuntimeError(f"{server.name} exited:\n{server.log_tail()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return time.monotonic() - server.started_at
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{server.name} not healthy after {timeout:.0f} s:\n{server.log_tail()}")
+
+
+def measure(bot: BotUnderTest, messages: Sequence[str], plan: ServePlan) -> ServeResult:
+    """Start ``bot``'s servers, measure them, and stop them (always)."""
+    sampler = RssSampler().start()
+    try:
+        actions_ready = None
+        if bot.actions is not None and bot.action_health_url is not None:
+            bot.actions.start()
+            sampler.watch("actions", bot.actions.pid)
+            actions_ready = wait_healthy(bot.action_health_url, bot.actions)
+        bot.rasa.start()
+        sampler.watch("rasa", bot.rasa.pid)
+        try:
+            asyncio.run(first_answer(bot.rest_url, bot.rasa.alive, READY_SECONDS))
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc}\n{bot.rasa.log_tail()}") from None
+        ready = time.monotonic() - bot.rasa.started_at
+        seq = sequential(
+            bot.rest_url,
+            messages,
+            plan.sequential_messages,
+            timeout=REQUEST_TIMEOUT,
+            total_seconds=LOAD_SECONDS,
+        )
+        loads = [
+            asyncio.run(
+                run_senders(
+                    bot.rest_url,
+                    messages,
+                    senders,
+                    plan.per_sender,
+                    timeout=REQUEST_TIMEOUT,
+                    total_seconds=LOAD_SECONDS,
+                    prefix=f"load{senders}",
+                )
+            )
+            for senders in plan.concurrency
+        ]
+        sampler.sample()
+    finally:
+        sampler.stop()
+        bot.rasa.stop()
+        if bot.actions is not None:
+            bot.actions.stop()
+    return ServeResult(
+        label=bot.label,
+        actions_ready_seconds=actions_ready,
+        ready_seconds=ready,
+        sequential=seq,
+        loads=loads,
+        peak_rss_mib={name: track.peak_mib for name, track in sampler.tracks.items()},
+        rss_series={name: track.samples for name, track in sampler.tracks.items()},
+    )

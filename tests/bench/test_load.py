@@ -1,0 +1,98 @@
+"""The load client against a tiny local aiohttp server on a free loopback port."""
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bench.load import first_answer, post_message, run_senders
+
+SEEN = web.AppKey("seen", list)
+
+
+async def webhook(request: web.Request) -> web.Response:
+    body = await request.json()
+    message = body["message"]
+    if message == "fail":
+        return web.Response(status=500, text="boom")
+    if message == "slow":
+        await asyncio.sleep(1)
+    if message == "not a list":
+        return web.json_response({"text": "?"})
+    request.app[SEEN].append((body["sender"], message))
+    return web.json_response([{"recipient_id": body["sender"], "text": f"echo {message}"}])
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[tuple[str, web.Application]]:
+    app = web.Application()
+    app[SEEN] = []
+    app.router.add_post("/webhooks/rest/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        yield f"http://127.0.0.1:{port}/webhooks/rest/webhook", app
+    finally:
+        await runner.cleanup()
+
+
+async def test_one_message(server: tuple[str, web.Application]) -> None:
+    url, _ = server
+    async with aiohttp.ClientSession() as session:
+        ok = await post_message(session, url, "me", "hi", timeout=5)
+        failed = await post_message(session, url, "me", "fail", timeout=5)
+        slow = await post_message(session, url, "me", "slow", timeout=0.2)
+        odd = await post_message(session, url, "me", "not a list", timeout=5)
+    assert ok.ok and ok.seconds > 0
+    assert failed.error == "HTTP 500"
+    assert slow.error == "timeout (0.2 s)"
+    assert odd.error == "reply is not a JSON list"
+
+
+async def test_senders_send_a_fixed_count_in_conversations(
+    server: tuple[str, web.Application],
+) -> None:
+    url, app = server
+    result = await run_senders(url, ["a", "b", "c"], senders=4, per_sender=5, conversation_length=2)
+    assert result.ok == 20 and result.errors == 0
+    assert result.throughput > 0
+    assert result.latency.count == 20
+    senders = {sender for sender, _ in app[SEEN]}
+    assert len(senders) == 4 * 3  # 5 messages in conversations of 2: 3 conversations each
+    assert [m for s, m in app[SEEN] if s == "bench-0-0"] == ["a", "b"]
+
+
+async def test_errors_are_counted_not_raised(server: tuple[str, web.Application]) -> None:
+    url, _ = server
+    result = await run_senders(url, ["hi", "fail"], senders=2, per_sender=4)
+    assert result.ok == 4 and result.errors == 4
+    assert result.error_kinds() == {"HTTP 500": 4}
+
+
+async def test_the_deadline_stops_a_run(server: tuple[str, web.Application]) -> None:
+    url, _ = server
+    result = await run_senders(url, ["slow"], senders=2, per_sender=5, total_seconds=0.5)
+    assert result.elapsed < 3
+    assert result.ok == 0
+    assert result.errors == 10
+    assert "not sent before the deadline" in result.error_kinds()
+
+
+async def test_first_answer_waits_for_the_server(server: tuple[str, web.Application]) -> None:
+    url, _ = server
+    assert await first_answer(url, alive=lambda: True, deadline_seconds=5) < 5
+
+
+async def test_first_answer_gives_up_when_the_process_dies() -> None:
+    with pytest.raises(RuntimeError, match="exited"):
+        await first_answer("http://127.0.0.1:9/x", alive=lambda: False, deadline_seconds=5)
+
+
+async def test_first_answer_gives_up_at_the_deadline() -> None:
+    with pytest.raises(RuntimeError, match="did not answer"):
+        await first_answer("http://127.0.0.1:9/x", alive=lambda: True, deadline_seconds=0.3)

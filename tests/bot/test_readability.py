@@ -1,0 +1,58 @@
+"""Every answer the bot can give is easy to read (textstat's Flesch-Kincaid grade).
+
+The answers are those of ``bench.readability.every_reply``: every medical answer on every
+path (as in test_answers.py), the menu replies, the responses in domain.yml and the
+disclaimer. The median must be at most grade 8 and no answer above grade 10.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.readability import (
+    MAX_GRADE,
+    MAX_MEDIAN_GRADE,
+    Graded,
+    Reply,
+    default_graded,
+    grade,
+    median_grade,
+    prepared,
+    too_hard,
+)
+
+
+@pytest.fixture(scope="module")
+def graded() -> list[Graded]:
+    return default_graded()
+
+
+def test_every_answer_path_is_graded(graded: list[Graded]) -> None:
+    names = {g.reply.name for g in graded}
+    assert "disclaimer (on its own)" in names
+    assert "safety: emergency" in names and "safety: crisis" in names
+    assert any(n.startswith("domain: utter_") for n in names)
+    assert all(g.words > 0 for g in graded)
+
+
+def test_median_answer_is_at_most_grade_8(graded: list[Graded]) -> None:
+    assert median_grade(graded) <= MAX_MEDIAN_GRADE
+
+
+def test_no_answer_is_above_grade_10(graded: list[Graded]) -> None:
+    hard = [(g.reply.name, round(g.grade, 1)) for g in too_hard(graded, MAX_GRADE)]
+    assert hard == []
+
+
+def test_medical_answers_are_graded_with_the_disclaimer(graded: list[Graded]) -> None:
+    medical = [g for g in graded if g.reply.medical and g.reply.name.startswith("topic:")]
+    assert medical
+    assert all("not medical advice" in g.reply.text for g in medical)
+
+
+def test_a_bulleted_list_is_read_item_by_item() -> None:
+    text = "These are listed:\n• Pain in your joints\n• Feeling sick to your stomach"
+    assert prepared(text) == "These are listed. Pain in your joints. Feeling sick to your stomach."
+    listed = grade(Reply("list", text, False)).grade
+    run_on = grade(Reply("run-on", text.replace("\n• ", " ").rstrip(":"), False)).grade
+    assert listed < run_on
