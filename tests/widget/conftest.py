@@ -11,9 +11,10 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from bot.launch.run import wait_until_ready
 from bot.launch.settings import PROJECT_DIR
 from bot.launch.widget_server import widget_server_command
-from tests.servers import BotServers, wait_for
+from tests.servers import BotServers
 from tests.widget.chat import ChatWidget, socketio_replies
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -42,7 +43,7 @@ def widget_url(bot: BotServers) -> Iterator[str]:
         )
     url = bot.settings.widget_url + "/"
     try:
-        wait_for(url, process, timeout=30)
+        wait_until_ready(url, process, 30)
     except RuntimeError:
         process.kill()
         pytest.fail(f"the widget server did not start:\n{log_path.read_text()}")

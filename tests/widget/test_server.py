@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from bot.launch import widget_server
+from bot.launch.run import wait_until_ready
 from bot.launch.settings import PROJECT_DIR, Settings
-from tests.servers import free_port, wait_for
+from tests.servers import free_port
 
 RASA = "http://127.0.0.1:5123"
 
@@ -85,7 +86,7 @@ def served() -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_for(settings.widget_url + "/", process, timeout=30)
+        wait_until_ready(settings.widget_url + "/", process, 30)
         yield settings.widget_url
     finally:
         process.terminate()
