@@ -44,7 +44,7 @@ def widget_url(bot: BotServers) -> Iterator[str]:
     url = bot.settings.widget_url + "/"
     try:
         wait_until_ready(url, process, 30)
-    except RuntimeError:
+    except SystemExit:  # wait_until_ready stops with a message
         process.kill()
         pytest.fail(f"the widget server did not start:\n{log_path.read_text()}")
     try:
