@@ -8,54 +8,36 @@ still runs after this one.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot import nlp
+from bot.nlu.base import MatchingComponent
 from bot.questions import QuestionSpotter, question_words
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 SEVERAL = "ask_several"
 QUESTION_ENTITY = "question"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class SeveralQuestionsClassifier(GraphComponent):
+class SeveralQuestionsClassifier(MatchingComponent):
     """Sets ``ask_several`` and ``question`` entities for multi-question messages."""
 
-    @staticmethod
-    def get_default_config() -> dict[str, Any]:
-        """Default settings."""
-        return {
-            # path of the spaCy pipeline built by `python -m bot.spacy_model`
-            "model": nlp.DEFAULT_MODEL,
-        }
-
-    def __init__(self, spotter: QuestionSpotter) -> None:
-        """Use a compiled spotter."""
-        self.spotter = spotter
-
     @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> SeveralQuestionsClassifier:
+    def build_matcher(cls, language: Language) -> QuestionSpotter:
         """Compile the question words (a broken file fails here, at start-up)."""
-        return cls(QuestionSpotter(nlp.load(config["model"]), question_words()))
+        return QuestionSpotter(language, question_words())
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Mark messages that ask two or more different questions."""
         for message in messages:
             text = message.get(TEXT)
-            questions = self.spotter.several(text) if text else []
+            questions = self.matcher.several(text) if text else []
             if not questions:
                 continue
             forced = {"name": SEVERAL, "confidence": 1.0}

@@ -6,12 +6,9 @@ can hide a red flag. The matched rule groups are added as ``red_flag`` entities.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import (
     ENTITIES,
     INTENT,
@@ -22,39 +19,24 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot import nlp
+from bot.nlu.base import MatchingComponent
 from bot.red_flags import RedFlagMatcher
 from bot.safety import default_rules
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 RED_FLAG_ENTITY = "red_flag"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class RedFlagClassifier(GraphComponent):
+class RedFlagClassifier(MatchingComponent):
     """Overrides the predicted intent with ``emergency``/``crisis`` on a rule match."""
 
-    @staticmethod
-    def get_default_config() -> dict[str, Any]:
-        """Default settings."""
-        return {
-            # path of the spaCy pipeline built by `python -m bot.spacy_model`
-            "model": nlp.DEFAULT_MODEL,
-        }
-
-    def __init__(self, matcher: RedFlagMatcher) -> None:
-        """Use a compiled matcher."""
-        self.matcher = matcher
-
     @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> RedFlagClassifier:
+    def build_matcher(cls, language: Language) -> RedFlagMatcher:
         """Compile the safety rules (a broken rule file fails here, at start-up)."""
-        return cls(RedFlagMatcher(nlp.load(config["model"]), default_rules()))
+        return RedFlagMatcher(language, default_rules())
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Set the safety intent and ``red_flag`` entities where a rule fires."""
