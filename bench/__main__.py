@@ -251,6 +251,7 @@ class Bench:
                     self.work / "profile-ours",
                     env,
                     endpoints=PROJECT_DIR / "endpoints.yml",
+                    launcher_patches=True,
                 )
             finally:
                 actions.stop()

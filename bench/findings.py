@@ -101,7 +101,7 @@ def findings(results: BenchResults) -> list[str]:
             "with its endpoints (ours: its action server and SQLite tracker store), and sent "
             "messages through `Agent.handle_text`, which is what the REST channel calls, "
             "minus HTTP: first some without a profiler, then 100 under pyinstrument (async "
-            "mode, 5 ms samples). The step shares are of profiled time.",
+            "mode, 5 ms samples). The step shares are of profiled time." + _patches_note(results),
             "",
             *profile_table(results.profiles),
             "",
@@ -123,6 +123,16 @@ def findings(results: BenchResults) -> list[str]:
             "</details>",
         ]
     return lines
+
+
+def _patches_note(results: BenchResults) -> str:
+    ours = results.profiles.get("ours")
+    if ours is None:
+        return ""
+    if not ours.launcher_patches:
+        return " No patch of the launcher's was found to apply to ours."
+    names = ", ".join(f"`{p}`" for p in ours.launcher_patches)
+    return f" Ours ran with the changes the launcher makes to Rasa: {names}."
 
 
 def _names(missed: list[Target]) -> set[str]:
@@ -171,6 +181,14 @@ def _variant(profile: Profile, prefix: str) -> float | None:
     return next((t for n, t in profile.variants if n.startswith(prefix)), None)
 
 
+def _before(profile: Profile, prefix: str) -> float | None:
+    """The time of the variant tried just before the one named ``prefix``."""
+    for index, (name, _) in enumerate(profile.variants):
+        if name.startswith(prefix) and index > 0:
+            return profile.variants[index - 1][1]
+    return None
+
+
 def _message_tips(results: BenchResults, ours: Profile, slow: bool) -> list[str]:
     tips: list[str] = [*variants_table(ours)]
     as_configured = _variant(ours, "as configured")
@@ -185,27 +203,35 @@ def _message_tips(results: BenchResults, ours: Profile, slow: bool) -> list[str]
             "`jsonschema.validate(reply, schema)`, which first checks the schema itself "
             "(all of Rasa's event types) against the JSON-Schema meta-schema, every time. "
             "Building the validator once and calling `validator.validate(reply)` makes the "
-            "same check" + _validation_costs(ours) + ". The launcher already patches Rasa's "
-            "action timeout, so the same place fits:",
+            "same check (" + _validation_costs(ours) + "). The launcher already patches "
+            "Rasa's action timeout, so the same place fits:",
             "",
             VALIDATOR_PATCH,
             "",
         ]
+    elif not _checked_by_rasa(ours):
+        tips.append(
+            "1. **Action replies are already checked with a prebuilt validator**, by the "
+            "launcher's patch, which this profile applied too. Worth keeping: "
+            + _validation_costs(ours)
+            + "."
+        )
     store = ours.steps.get(STEPS[3][0], 0.0)
     with_wal = _variant(ours, "+ SQLite")
+    before_wal = _before(ours, "+ SQLite")
     in_memory = _variant(ours, "+ in-memory")
     if ours.share(store) >= NOTABLE_SHARE or in_memory is not None:
         measured = []
         verdict = ""
-        if with_wal is not None and with_validator is not None:
+        if with_wal is not None and before_wal is not None:
             measured.append(
                 f"WAL journal with `synchronous=NORMAL` took {1000 * with_wal:.1f} ms a message "
-                f"against {1000 * with_validator:.1f} ms before it"
+                f"against {1000 * before_wal:.1f} ms before it"
             )
         if in_memory is not None:
-            measured.append(f"the in-memory store {1000 * in_memory:.1f} ms")
-        if with_wal is not None and with_validator is not None and in_memory is not None:
-            syncing, reading = with_validator - with_wal, with_wal - in_memory
+            measured.append(f"then the in-memory store {1000 * in_memory:.1f} ms")
+        if with_wal is not None and before_wal is not None and in_memory is not None:
+            syncing, reading = before_wal - with_wal, with_wal - in_memory
             verdict = (
                 " So most of the cost is reading and rebuilding, not syncing to disk."
                 if reading > syncing
@@ -273,15 +299,20 @@ def _message_tips(results: BenchResults, ours: Profile, slow: bool) -> list[str]
     return tips
 
 
+def _checked_by_rasa(profile: Profile) -> bool:
+    """Whether the profiled bot still checked action replies Rasa's own way."""
+    return not any("validate_action_replies" in p for p in profile.launcher_patches)
+
+
 def _validation_costs(profile: Profile) -> str:
     rasa_way = profile.validation.get("rasa_validate")
     prebuilt = profile.validation.get("prebuilt_validator")
     if rasa_way is None or prebuilt is None:
-        return ""
+        return "not timed"
     return (
-        f" (timed in the profiling process on a typical reply: {1000 * rasa_way:.1f} ms a "
-        f"check Rasa's way, {1000 * prebuilt:.2f} ms with the prebuilt validator; Rasa "
-        f"checked {profile.checks_per_message:.2f} replies per message)"
+        f"timed in the profiling process on a typical reply: {1000 * rasa_way:.1f} ms a "
+        f"check Rasa's way, {1000 * prebuilt:.2f} ms with the prebuilt validator; "
+        f"{profile.checks_per_message:.2f} replies were checked per message"
     )
 
 

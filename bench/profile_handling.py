@@ -25,28 +25,58 @@ from typing import Any
 from bench.profiling import HOTSPOTS, STEPS, category_times
 
 CONVERSATION_LENGTH = 10
-TIMED = 30  # messages timed for each variant without the profiler
+TIMED = 40  # messages timed for each variant without the profiler
 INTERVAL = 0.005  # pyinstrument's sampling interval, s
 
 
 class Runner:
-    """Sends messages to an agent, each batch in new conversations."""
+    """Sends messages to an agent, each batch in new conversations (by ``prefix``)."""
 
     def __init__(self, agent: Any, messages: Sequence[str]) -> None:
         """Use ``agent`` and cycle through ``messages``."""
         self.agent = agent
         self.messages = list(messages)
-        self.sent = 0
 
-    async def send(self, count: int, prefix: str) -> float:
-        """Send ``count`` messages; the seconds it took."""
+    async def send(self, count: int, prefix: str, offset: int) -> float:
+        """Send ``count`` messages from position ``offset`` on; the seconds it took."""
         began = time.monotonic()
         for number in range(count):
-            message = self.messages[self.sent % len(self.messages)]
-            self.sent += 1
+            message = self.messages[(offset + number) % len(self.messages)]
             sender = f"{prefix}-{number // CONVERSATION_LENGTH}"
             await self.agent.handle_text(message, sender_id=sender)
         return time.monotonic() - began
+
+
+# What bot/launch/rasa_server.py does to Rasa before `rasa run`, on the message path:
+# (module, function) pairs called with no arguments when they exist.
+LAUNCHER_PATCHES = (
+    ("bot.launch.rasa_server", "validate_action_replies_once"),
+    ("bot.launch.action_fallback", "install"),
+)
+
+
+def launcher_patches() -> list[str]:
+    """Apply the launcher's patches to Rasa that exist, so the profile matches the server."""
+    import importlib
+
+    applied = []
+    for module_name, function_name in LAUNCHER_PATCHES:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        function = getattr(module, function_name, None)
+        if callable(function):
+            function()
+            applied.append(f"{module_name}.{function_name}")
+    return applied
+
+
+def rasa_checks_replies() -> bool:
+    """Whether action replies are still checked Rasa's own way (not patched)."""
+    from rasa.core.actions.action import RemoteAction
+
+    return bool(RemoteAction._validate_action_result.__module__ == "rasa.core.actions.action")
 
 
 def count_validations() -> Callable[[], int]:
@@ -147,46 +177,51 @@ async def _profile(args: argparse.Namespace) -> dict[str, Any]:
     import rasa.core.utils
 
     imported = time.monotonic()
+    validation = validation_costs()  # Rasa's own check, before any patch
+    patches = launcher_patches() if args.launcher_patches else []
     endpoints = (
         rasa.core.utils.read_endpoints_from_path(str(args.endpoints)) if args.endpoints else None
     )
+    before_load = time.monotonic()
     agent = await rasa.core.agent.load_agent(model_path=str(args.model), endpoints=endpoints)
     loaded = time.monotonic()
     await agent.handle_text("hello", sender_id="profile-first")
     first = time.monotonic()
-    validation = validation_costs()
 
     from pyinstrument import Profiler
 
     runner = Runner(agent, json.loads(Path(args.messages).read_text()))
+    checked_by_rasa = rasa_checks_replies()
     calls = count_validations()
-    plain = await runner.send(TIMED, "plain")
+    plain = await runner.send(TIMED, "plain", offset=0)
     checks_per_message = calls() / TIMED
 
     profiler = Profiler(interval=INTERVAL, async_mode="enabled")
     profiler.start()
-    handling = await runner.send(args.count, "profiled")
+    handling = await runner.send(args.count, "profiled", offset=TIMED)
     profiler.stop()
     root = profiler.last_session.root_frame() if profiler.last_session else None
     flat = profiler.output_text(unicode=True, color=False, flat=True, show_all=False)
 
+    # The same messages again, in new conversations, after each change.
     variants: list[tuple[str, float]] = [("as configured", plain)]
-    prebuilt_validator()
-    variants.append(
-        ("+ action replies checked by a prebuilt validator", await runner.send(TIMED, "v1"))
-    )
+    if checked_by_rasa:
+        prebuilt_validator()
+        label = "+ action replies checked by a prebuilt validator"
+        variants.append((label, await runner.send(TIMED, "v1", offset=0)))
     if sqlite_pragmas(agent):
         label = "+ SQLite WAL journal, synchronous=NORMAL"
-        variants.append((label, await runner.send(TIMED, "v2")))
+        variants.append((label, await runner.send(TIMED, "v2", offset=0)))
     if sql_store(agent) is not None:
         in_memory_store(agent)
         label = "+ in-memory tracker store instead of SQL (conversations lost on restart)"
-        variants.append((label, await runner.send(TIMED, "v3")))
+        variants.append((label, await runner.send(TIMED, "v3", offset=0)))
     return {
+        "launcher_patches": patches,
         "validation": validation,
         "checks_per_message": checks_per_message,
         "import_seconds": imported - started,
-        "load_seconds": loaded - imported,
+        "load_seconds": loaded - before_load,
         "first_message_seconds": first - loaded,
         "unprofiled_messages": TIMED,
         "unprofiled_seconds": plain,
@@ -207,6 +242,11 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--endpoints", type=Path)
     parser.add_argument("--count", type=int, default=100)
+    parser.add_argument(
+        "--launcher-patches",
+        action="store_true",
+        help="apply what bot/launch/rasa_server.py changes in Rasa first (ours)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     with contextlib.redirect_stdout(sys.stderr):

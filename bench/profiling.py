@@ -172,6 +172,7 @@ class Profile:
     validation: dict[str, float] = field(default_factory=dict)  # s per reply check
     checks_per_message: float = 0.0  # action replies Rasa validated per message
     variants: list[tuple[str, float]] = field(default_factory=list)  # (change, s/message)
+    launcher_patches: list[str] = field(default_factory=list)  # applied as the launcher does
 
     @property
     def per_message_ms(self) -> float:
@@ -193,6 +194,7 @@ def run(
     env: Mapping[str, str],
     endpoints: Path | None = None,
     count: int = 100,
+    launcher_patches: bool = False,
 ) -> Profile:
     """Profile ``model`` in a fresh process (with ``-X importtime``)."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -216,6 +218,8 @@ def run(
     ]
     if endpoints is not None:
         command += ["--endpoints", str(endpoints)]
+    if launcher_patches:
+        command.append("--launcher-patches")
     result = subprocess.run(
         command,
         cwd=PROJECT_DIR,
@@ -246,4 +250,5 @@ def run(
         validation=data.get("validation", {}),
         checks_per_message=float(data.get("checks_per_message", 0.0)),
         variants=[(str(n), float(t)) for n, t in data.get("variants", [])],
+        launcher_patches=[str(p) for p in data.get("launcher_patches", [])],
     )

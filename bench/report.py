@@ -226,7 +226,8 @@ def understanding_section(results: BenchResults) -> str:
     lines.append("")
     lines.append(
         "The pipelines were evaluated in background processes at the lowest CPU priority "
-        "while the speed measurements ran (then side by side until the budget's end), so "
+        "while the speed measurements ran (then at normal priority until the budget's end), "
+        "so "
         "their training times above are longer than on an idle machine and are only "
         "comparable with each other. A fold is started only when the time the previous "
         "one took still fits in the budget."

@@ -52,6 +52,17 @@ def lowest_priority(pid: int) -> None:
         Path(f"/proc/{pid}/autogroup").write_text("19")
 
 
+def normal_priority(pid: int) -> None:
+    """Undo :func:`lowest_priority` for ``pid`` and all its threads, once nothing is timed."""
+    tasks = Path(f"/proc/{pid}/task")
+    ids = [int(t.name) for t in tasks.iterdir()] if tasks.is_dir() else [pid]
+    for task in ids:
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, task, 0)
+    with contextlib.suppress(OSError):
+        Path(f"/proc/{pid}/autogroup").write_text("0")
+
+
 @dataclass
 class Server:
     """One server process, its log written to a file."""

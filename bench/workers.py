@@ -20,7 +20,7 @@ import yaml
 
 from bench.nlu_eval import FOLDS, Evaluation
 from bench.progress import Progress, clock
-from bench.servers import Server
+from bench.servers import Server, normal_priority
 from bot.launch.settings import PROJECT_DIR
 
 _EPOCHS = re.compile(r"Epochs:\s+\d+%\|[^|]*\|\s*(\d+)/(\d+) \[([\d:]+)")
@@ -143,9 +143,15 @@ class NluWorkers:
         return self.work / f"nlu-{name}.json"
 
     def wait(self) -> None:
-        """Wait until every worker ended or the deadline passed; stop the rest."""
+        """Wait until every worker ended or the deadline passed; stop the rest.
+
+        Nothing is timed any more, so the workers get their normal CPU priority back.
+        """
+        for worker in self.workers.values():
+            if worker.alive():
+                normal_priority(worker.pid)
         if any(w.alive() for w in self.workers.values()):
-            self.progress.say("waiting for the intent evaluations ...")
+            self.progress.say("waiting for the intent evaluations (now at normal priority) ...")
         try:
             while any(w.alive() for w in self.workers.values()) and time.time() < self.deadline:
                 time.sleep(1)
