@@ -102,6 +102,69 @@ async def test_postgresql_refuses_nul_without_stopping_the_server() -> None:
         await store.retrieve("a\x00b")
 
 
+async def test_a_saved_conversation_comes_back_the_same_from_memory_or_disk(
+    tmp_path: Path,
+) -> None:
+    db = str(tmp_path / "t.db")
+    store = PrivateSQLTrackerStore(DOMAIN, dialect="sqlite", db=db)
+    await store.save(conversation("a"))
+    tracker = await store.retrieve("a")
+    assert tracker is not None
+    tracker.update(UserUttered("second", intent={"name": "greet", "confidence": 1.0}))
+    await store.save(tracker)
+    from_memory = await store.retrieve("a")
+    from_disk = await PrivateSQLTrackerStore(DOMAIN, dialect="sqlite", db=db).retrieve("a")
+    assert from_memory is not None and from_disk is not None
+    assert list(from_memory.events) == list(from_disk.events) == list(tracker.events)
+    assert len(stored_events(Path(db), "a")) == len(tracker.events), "each event stored once"
+
+
+async def test_an_unsaved_change_does_not_leak_into_the_next_message(tmp_path: Path) -> None:
+    store = PrivateSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "t.db"))
+    await store.save(conversation("a"))
+    failed = await store.retrieve("a")
+    assert failed is not None
+    failed.update(UserUttered("a message whose handling failed"))  # never saved
+    again = await store.retrieve("a")
+    assert again is not None and len(again.events) == len(conversation("a").events)
+
+
+async def test_changes_made_elsewhere_are_seen(tmp_path: Path) -> None:
+    """Another server on the same database, or the retention job, is not hidden by memory."""
+    db = str(tmp_path / "t.db")
+    mine = PrivateSQLTrackerStore(DOMAIN, dialect="sqlite", db=db)
+    other = PrivateSQLTrackerStore(DOMAIN, dialect="sqlite", db=db)
+    await mine.save(conversation("a"))
+    elsewhere = await other.retrieve("a")
+    assert elsewhere is not None
+    elsewhere.update(UserUttered("said through the other server"))
+    await other.save(elsewhere)
+    seen = await mine.retrieve("a")
+    assert seen is not None and seen.latest_message.text == "said through the other server"
+    seen.update(UserUttered("and back here"))
+    await mine.save(seen)
+    texts = [e.data.get("text") for e in stored_events(Path(db), "a") if e.type_name == "user"]
+    assert texts == ["my private question", "said through the other server", "and back here"]
+    with sa.create_engine(f"sqlite:///{db}").begin() as connection:  # as bot.retention does
+        connection.execute(sa.text("DELETE FROM events WHERE sender_id = 'a'"))
+    assert await mine.retrieve("a") is None
+
+
+async def test_erasure_also_forgets_the_copy_in_memory(tmp_path: Path) -> None:
+    store = PrivateSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "t.db"))
+    await store.save(conversation("a"))
+    assert await store.retrieve("a") is not None
+    assert await store.delete("a") == len(conversation("a").events)
+    assert await store.retrieve("a") is None
+
+
+def test_sqlite_keeps_a_write_ahead_log(tmp_path: Path) -> None:
+    store = PrivateSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "t.db"))
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+
+
 def test_a_missing_database_is_a_clear_error_at_once(tmp_path: Path) -> None:
     started = time.monotonic()
     with pytest.raises(ConnectionError, match="no-such-folder"):
