@@ -26,6 +26,7 @@ from bench.profiling import HOTSPOTS, STEPS, category_times
 
 CONVERSATION_LENGTH = 10
 TIMED = 40  # messages timed for each variant without the profiler
+AGAIN = "as configured, again (the noise)"
 INTERVAL = 0.005  # pyinstrument's sampling interval, s
 
 
@@ -52,6 +53,7 @@ class Runner:
 LAUNCHER_PATCHES = (
     ("bot.launch.rasa_server", "validate_action_replies_once"),
     ("bot.launch.action_fallback", "install"),
+    ("bot.launch.model_loading", "install"),
 )
 
 
@@ -203,8 +205,10 @@ async def _profile(args: argparse.Namespace) -> dict[str, Any]:
     root = profiler.last_session.root_frame() if profiler.last_session else None
     flat = profiler.output_text(unicode=True, color=False, flat=True, show_all=False)
 
-    # The same messages again, in new conversations, after each change.
+    # The same messages again, in new conversations: unchanged once more (the gap between
+    # the two unchanged runs shows the noise), then after each change.
     variants: list[tuple[str, float]] = [("as configured", plain)]
+    variants.append((AGAIN, await runner.send(TIMED, "v0", offset=0)))
     if checked_by_rasa:
         prebuilt_validator()
         label = "+ action replies checked by a prebuilt validator"
