@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.reply import latest_intent, send
+from actions.reply import TurnEndingAction, latest_intent, send
 from bot import answers, knowledge
 
 FEEDBACK_SLOT = "feedback"
 
 
-class ActionRecordFeedback(Action):
+class ActionRecordFeedback(TurnEndingAction):
     """Stores the rating with the conversation (a slot event) and thanks the patient."""
 
     def name(self) -> str:
         """Action name used in the domain and rules."""
         return "action_record_feedback"
 
-    async def run(
+    async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Thank the patient and keep the rating."""

@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.reply import entity_values, intent_ranking, previous_user_intent, send
+from actions.reply import (
+    TurnEndingAction,
+    entity_values,
+    intent_ranking,
+    previous_user_intent,
+    send,
+)
 from bot import answers, knowledge
 from bot.terms import DRUG
 
 NOT_UNDERSTOOD = "nlu_fallback"
 
 
-class ActionOfferTopics(Action):
+class ActionOfferTopics(TurnEndingAction):
     """Offers the main topics as quick-reply buttons."""
 
     def name(self) -> str:
         """Action name used in the domain and rules."""
         return "action_offer_topics"
 
-    async def run(
+    async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Send the menu."""
@@ -29,14 +35,14 @@ class ActionOfferTopics(Action):
         return []
 
 
-class ActionHandleOutOfScope(Action):
+class ActionHandleOutOfScope(TurnEndingAction):
     """Out of scope, unless the message names the medicine: then it's an unanswered question."""
 
     def name(self) -> str:
         """Action name used in the domain and rules."""
         return "action_handle_out_of_scope"
 
-    async def run(
+    async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Refer a question about the medicine; otherwise say what the bot can help with."""
@@ -48,7 +54,7 @@ class ActionHandleOutOfScope(Action):
         return []
 
 
-class ActionNotUnderstood(Action):
+class ActionNotUnderstood(TurnEndingAction):
     """Rasa's fallback, replaced: "did you mean...?", then an honest "I can't help".
 
     Runs for low-confidence messages (nlu_fallback) and when no rule applies. The first miss
@@ -59,7 +65,7 @@ class ActionNotUnderstood(Action):
         """Overrides Rasa's default fallback action."""
         return "action_default_fallback"
 
-    async def run(
+    async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Offer the likeliest topics, or after two misses say what the bot covers."""

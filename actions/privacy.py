@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.reply import send
+from actions.reply import TurnEndingAction, send
 from bot import answers, knowledge
 
 
-class ActionForgetMe(Action):
+class ActionForgetMe(TurnEndingAction):
     """Confirms the erasure; the tracker store (bot/tracker_store.py) deletes the events.
 
     The store sees this action in the events it is asked to save and deletes every stored
@@ -22,7 +22,7 @@ class ActionForgetMe(Action):
         """Action name the tracker store watches for."""
         return "action_forget_me"
 
-    async def run(
+    async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Tell the patient what is erased and what is not."""

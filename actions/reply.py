@@ -1,11 +1,39 @@
-"""Send a composed :class:`bot.answers.Answer` through the rasa_sdk dispatcher."""
+"""What every action shares: ending the turn, sending an answer, reading the tracker."""
 
 from __future__ import annotations
 
-from rasa_sdk import Tracker
+from abc import ABC, abstractmethod
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from bot.answers import Answer
+
+LISTEN = "action_listen"
+
+
+class TurnEndingAction(Action, ABC):
+    """An action that ends the bot's turn: the patient speaks next.
+
+    Every custom action is the last step of its rules (``tests/test_rasa_project.py``
+    checks), so after it Rasa would only run its policies again to learn that it should
+    listen. Saying so with ``FollowupAction("action_listen")`` spares that prediction.
+    """
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """The events of :meth:`answer`, then "listen"."""
+        events = await self.answer(dispatcher, tracker, domain)
+        return [*events, FollowupAction(LISTEN)]
+
+    @abstractmethod
+    async def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Send the answer; the events to record (slots)."""
 
 
 def send(dispatcher: CollectingDispatcher, answer: Answer) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.reply import entity_values, latest_intent, send
+from actions.reply import TurnEndingAction, entity_values, latest_intent, send
 from bot import answers, knowledge
 from bot.safety import Alarm, default_rules
 
@@ -21,14 +21,14 @@ def alarms_in(tracker: Tracker) -> set[Alarm]:
     return {alarm for alarm in Alarm if alarm.value in names}
 
 
-class ActionSafetyGuidance(Action):
+class ActionSafetyGuidance(TurnEndingAction):
     """Emergency guidance, crisis support, or both (emergency first)."""
 
     def name(self) -> str:
         """Action name used in the domain and rules."""
         return "action_safety_guidance"
 
-    async def run(
+    async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Send the guidance for every alarm raised."""

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.reply import entity_values, intent_ranking, send
+from actions.reply import TurnEndingAction, entity_values, intent_ranking, send
 from actions.topics import TOPIC_SLOT
 from bot import answers, knowledge
 from bot.terms import SYMPTOM
@@ -15,14 +15,14 @@ from bot.terms import SYMPTOM
 QUESTION_ENTITY = "question"
 
 
-class ActionAnswerSeveral(Action):
+class ActionAnswerSeveral(TurnEndingAction):
     """One answer with a part for each question found, and one disclaimer."""
 
     def name(self) -> str:
         """Action name used in the domain and rules."""
         return "action_answer_several"
 
-    async def run(
+    async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Answer each question; if none were found, offer the likeliest topics."""

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.reply import entity_values, latest_intent, send
+from actions.reply import TurnEndingAction, entity_values, latest_intent, send
 from actions.topics import TOPIC_SLOT
 from bot import answers, knowledge
 from bot.terms import SYMPTOM
 
 
-class ActionAnswerSideEffect(Action):
+class ActionAnswerSideEffect(TurnEndingAction):
     """Side effects: the listed ones, or whether the source lists each symptom asked about.
 
     Serves both side-effect intents, so a specific symptom gets a specific answer even when
@@ -24,7 +24,7 @@ class ActionAnswerSideEffect(Action):
         """Action name used in the domain and rules."""
         return "action_answer_side_effect"
 
-    async def run(
+    async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Answer for the symptoms found in the latest message."""

@@ -4,25 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.reply import latest_intent, send
+from actions.reply import TurnEndingAction, latest_intent, send
 from bot import answers, knowledge
 
 TOPIC_SLOT = "topic"
 
 
-class ActionAnswerTopic(Action):
+class ActionAnswerTopic(TurnEndingAction):
     """Answers the topic that the latest intent asks for (see bot/knowledge/facts.yml)."""
 
     def name(self) -> str:
         """Action name used in the domain and rules."""
         return "action_answer_topic"
 
-    async def run(
+    async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Send the topic's answer and remember the topic."""
@@ -35,14 +35,14 @@ class ActionAnswerTopic(Action):
         return [SlotSet(TOPIC_SLOT, topic.id)]
 
 
-class ActionAnswerFollowUp(Action):
+class ActionAnswerFollowUp(TurnEndingAction):
     """Follow-ups for the topic in hand: "tell me more", "is that common?", "what to do?"."""
 
     def name(self) -> str:
         """Action name used in the domain and rules."""
         return "action_answer_follow_up"
 
-    async def run(
+    async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Answer the follow-up, or ask which topic is meant."""

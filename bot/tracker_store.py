@@ -241,19 +241,13 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
                     logger.info("Erased a conversation on request (%d events).", removed)
                     return
                 rows = [self._row(sender_id, event) for event in unsaved]
-                session.add_all(rows)
-                session.flush()  # gives the rows their ids
+                if rows:
+                    session.execute(self.SQLEvent.__table__.insert(), rows)
+                times = [row["timestamp"] for row in rows] + [stamp.last_time]
                 saved = Stamp(
-                    stamp.rows + len(rows),
-                    max((row.id for row in rows), default=stamp.last_id),
-                    max(
-                        (
-                            t
-                            for t in [stamp.last_time, *(row.timestamp for row in rows)]
-                            if t is not None
-                        ),
-                        default=None,
-                    ),
+                    stamp.rows + len(rows),  # counted, so rows added meanwhile show up
+                    self._stamp(session, sender_id).last_id if rows else stamp.last_id,
+                    max((t for t in times if t is not None), default=None),
                 )
                 session.commit()
         except BaseException:
@@ -261,17 +255,18 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
             raise
         self._cache.put(sender_id, saved, tracker)
 
-    def _row(self, sender_id: str, event: Event) -> Any:
+    @staticmethod
+    def _row(sender_id: str, event: Event) -> dict[str, Any]:
         """The table row of ``event`` (the columns Rasa's store fills)."""
         data = event.as_dict()
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=event.type_name,
-            timestamp=data.get("timestamp"),
-            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-            action_name=data.get("name"),
-            data=json.dumps(data),
-        )
+        return {
+            "sender_id": sender_id,
+            "type_name": event.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            "action_name": data.get("name"),
+            "data": json.dumps(data),
+        }
 
     async def delete(self, sender_id: str) -> int:
         """Delete every stored event of ``sender_id``; the number deleted."""

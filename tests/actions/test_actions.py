@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.care_team import ActionReferToCareTeam
@@ -30,9 +30,11 @@ def tracker(intent: str, entities: list[dict[str, Any]] | None = None, **slots: 
 
 
 async def run(action: Any, t: Tracker) -> tuple[list[dict[str, Any]], list[Any]]:
+    """The action's messages and events; every action ends the turn with "listen"."""
     dispatcher = CollectingDispatcher()
     events = await action.run(dispatcher, t, {})
-    return dispatcher.messages, events
+    assert events[-1] == FollowupAction("action_listen")
+    return dispatcher.messages, events[:-1]
 
 
 def entity(name: str, value: str) -> dict[str, Any]:
@@ -190,3 +192,24 @@ async def test_forget_me_confirms_without_a_disclaimer() -> None:
     assert messages[0]["text"].startswith("Done. I have deleted our conversation")
     assert DISCLAIMER_START not in messages[0]["text"]
     assert events == []
+
+
+def test_every_custom_action_is_the_last_step_of_its_rules() -> None:
+    """Custom actions end the turn (they say "listen next"), so no rule may go on after one."""
+    from pathlib import Path
+
+    import yaml
+
+    from actions.reply import TurnEndingAction
+    from bot.launch.settings import PROJECT_DIR
+
+    ours = {cls().name() for cls in TurnEndingAction.__subclasses__()}
+    assert len(ours) == 11
+    rules_checked = 0
+    for path in sorted(Path(PROJECT_DIR, "data", "rules").glob("*.yml")):
+        for rule in yaml.safe_load(path.read_text())["rules"]:
+            actions = [step["action"] for step in rule["steps"] if "action" in step]
+            for action in actions[:-1]:
+                assert action not in ours, f"{path.name}: '{rule['rule']}' goes on after {action}"
+            rules_checked += 1
+    assert rules_checked >= 30
