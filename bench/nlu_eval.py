@@ -34,6 +34,7 @@ TRAINING = PROJECT_DIR / "data" / "nlu"
 DOMAIN = PROJECT_DIR / "domain.yml"
 FOLDS = 5
 SEED = 7
+FALLBACK_INTENT = "nlu_fallback"
 TRAIN_SHARE = (FOLDS - 1) / FOLDS  # a fold trains on this share of the data
 
 
@@ -151,6 +152,7 @@ async def predict(agent: Any, items: Sequence[tuple[str, str]]) -> list[Predicti
         predicted = str(top.get("name"))
         confidence = float(top.get("confidence") or 0.0)
         confidences.setdefault(predicted, confidence)
+        ranked = [str(r.get("name")) for r in ranking if r.get("name") != FALLBACK_INTENT]
         found.append(
             Prediction(
                 text=text,
@@ -158,6 +160,7 @@ async def predict(agent: Any, items: Sequence[tuple[str, str]]) -> list[Predicti
                 predicted=predicted,
                 confidence=confidence,
                 true_confidence=confidences.get(intent, 0.0),
+                ranked_first=ranked[0] if ranked else predicted,
             )
         )
     return found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -18,6 +19,7 @@ class Prediction:
     predicted: str
     confidence: float  # of the predicted intent
     true_confidence: float  # of the expected intent (0 when not in the ranking)
+    ranked_first: str = ""  # the likeliest intent before the fallback threshold applies
 
     @property
     def correct(self) -> bool:
@@ -37,6 +39,7 @@ class Prediction:
             predicted=str(data["predicted"]),
             confidence=float(data["confidence"]),
             true_confidence=float(data["true_confidence"]),
+            ranked_first=str(data.get("ranked_first", "")),
         )
 
 
@@ -120,3 +123,47 @@ def stratified_folds(labels: Sequence[str], folds: int, seed: int = 7) -> list[l
             result[turn % folds].append(index)
             turn += 1
     return [sorted(fold) for fold in result]
+
+
+def words(text: str) -> frozenset[str]:
+    """The lower-cased words of ``text``."""
+    return frozenset(re.findall(r"[a-z']+", text.lower()))
+
+
+def nearest_overlap(text: str, pool: Iterable[str]) -> float:
+    """Word overlap (Jaccard) of ``text`` with its closest text in ``pool`` (0 to 1)."""
+    mine = words(text)
+    best = 0.0
+    for other in pool:
+        theirs = words(other)
+        union = len(mine | theirs)
+        if union:
+            best = max(best, len(mine & theirs) / union)
+    return best
+
+
+def mean_nearest_overlap(texts: Sequence[str], pool: Sequence[str]) -> float:
+    """Mean :func:`nearest_overlap` of ``texts``; a text is never compared with itself."""
+    if not texts:
+        return float("nan")
+    total = 0.0
+    for text in texts:
+        others = list(pool)
+        if text in others:
+            others.remove(text)
+        total += nearest_overlap(text, others)
+    return total / len(texts)
+
+
+def fallback_share(predictions: Sequence[Prediction]) -> tuple[float, float]:
+    """Of the wrong predictions, the share that fell back; and the accuracy before fallback.
+
+    The second figure counts a prediction right when the likeliest intent was the expected
+    one even though the fallback classifier replaced it (too unsure, or too close a second).
+    """
+    wrong = [p for p in predictions if not p.correct]
+    fell_back = sum(p.predicted == "nlu_fallback" for p in wrong)
+    before = sum(p.correct or (p.ranked_first == p.expected) for p in predictions)
+    return (fell_back / len(wrong) if wrong else 0.0), (
+        before / len(predictions) if predictions else float("nan")
+    )

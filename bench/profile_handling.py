@@ -55,6 +55,7 @@ LAUNCHER_PATCHES = (
     ("bot.launch.action_fallback", "install"),
     ("bot.launch.model_loading", "install"),
     ("bot.launch.graph_runner", "install"),
+    ("bot.launch.keep_alive", "install"),
 )
 
 
@@ -124,12 +125,27 @@ def sql_store(agent: Any) -> Any | None:
     return None
 
 
+def store_kind(agent: Any) -> str:
+    """The kind of tracker store: "cached" (this project's), "sql" (Rasa's) or "other"."""
+    store = sql_store(agent)
+    if store is None:
+        return "other"
+    return "cached" if hasattr(store, "_cache") else "sql"
+
+
 def sqlite_pragmas(agent: Any) -> bool:
-    """The suggested change: WAL journal and ``synchronous=NORMAL`` on every connection."""
+    """The suggested change: WAL journal and ``synchronous=NORMAL`` on every connection.
+
+    Not tried (False) when the store already keeps its SQLite file in WAL mode.
+    """
     store = sql_store(agent)
     if store is None or store.engine.dialect.name != "sqlite":
         return False
     import sqlalchemy as sa
+
+    with store.engine.connect() as connection:
+        if connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal":
+            return False
 
     def pragmas(connection: Any, record: Any) -> None:
         cursor = connection.cursor()
@@ -223,6 +239,7 @@ async def _profile(args: argparse.Namespace) -> dict[str, Any]:
         variants.append((label, await runner.send(TIMED, "v3", offset=0)))
     return {
         "launcher_patches": patches,
+        "store": store_kind(agent),
         "validation": validation,
         "checks_per_message": checks_per_message,
         "import_seconds": imported - started,

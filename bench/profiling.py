@@ -173,6 +173,7 @@ class Profile:
     checks_per_message: float = 0.0  # action replies Rasa validated per message
     variants: list[tuple[str, float]] = field(default_factory=list)  # (change, s/message)
     launcher_patches: list[str] = field(default_factory=list)  # applied as the launcher does
+    store: str = ""  # "cached" (bot.tracker_store), "sql" (Rasa's SQL store) or "other"
 
     @property
     def per_message_ms(self) -> float:
@@ -251,4 +252,5 @@ def run(
         checks_per_message=float(data.get("checks_per_message", 0.0)),
         variants=[(str(n), float(t)) for n, t in data.get("variants", [])],
         launcher_patches=[str(p) for p in data.get("launcher_patches", [])],
+        store=str(data.get("store", "")),
     )

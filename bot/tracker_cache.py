@@ -12,7 +12,9 @@ noticed and the tracker is read from the database instead.
 from __future__ import annotations
 
 import pickle
+import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
     from rasa.shared.core.trackers import DialogueStateTracker
 
 DEFAULT_SIZE = 1000  # conversations kept; a snapshot is a few tens of kB
+DEFAULT_IDLE_SECONDS = 3600.0  # a conversation unused this long is dropped from memory
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class Snapshot:
     stamp: Stamp
     events: int  # events in the tracker, all of them stored
     pickled: bytes
+    used_at: float = 0.0  # when it was saved or last read (the cache's clock)
 
     def tracker(self) -> DialogueStateTracker:
         """A fresh copy of the tracker (changing it does not change the snapshot)."""
@@ -46,13 +50,24 @@ class Snapshot:
 
 
 class TrackerCache:
-    """The most recently saved trackers, least recently used dropped first."""
+    """The most recently saved trackers, least recently used dropped first.
 
-    def __init__(self, size: int = DEFAULT_SIZE) -> None:
+    A conversation nobody has touched for ``idle_seconds`` is dropped too, so a copy of
+    one that the retention job or an erasure removed elsewhere does not linger in memory.
+    """
+
+    def __init__(
+        self,
+        size: int = DEFAULT_SIZE,
+        idle_seconds: float = DEFAULT_IDLE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         """Keep at most ``size`` conversations (0 turns the cache off)."""
         if size < 0:
             raise ValueError(f"The tracker cache size must be 0 or more, got {size}.")
         self.size = size
+        self.idle_seconds = idle_seconds
+        self.clock = clock
         self._snapshots: OrderedDict[str, Snapshot] = OrderedDict()
 
     def __len__(self) -> int:
@@ -61,12 +76,16 @@ class TrackerCache:
 
     def get(self, sender_id: str, stamp: Stamp) -> Snapshot | None:
         """The snapshot of ``sender_id`` if it matches ``stamp``; a stale one is dropped."""
+        self._drop_idle()
         snapshot = self._snapshots.get(sender_id)
         if snapshot is None:
             return None
         if snapshot.stamp != stamp:
             del self._snapshots[sender_id]
             return None
+        self._snapshots[sender_id] = snapshot = Snapshot(
+            snapshot.stamp, snapshot.events, snapshot.pickled, self.clock()
+        )
         self._snapshots.move_to_end(sender_id)
         return snapshot
 
@@ -75,10 +94,20 @@ class TrackerCache:
         if self.size == 0:
             return
         pickled = pickle.dumps(tracker, protocol=pickle.HIGHEST_PROTOCOL)
-        self._snapshots[sender_id] = Snapshot(stamp, len(tracker.events), pickled)
+        self._snapshots[sender_id] = Snapshot(stamp, len(tracker.events), pickled, self.clock())
         self._snapshots.move_to_end(sender_id)
         while len(self._snapshots) > self.size:
             self._snapshots.popitem(last=False)
+        self._drop_idle()
+
+    def _drop_idle(self) -> None:
+        """Drop the conversations unused for ``idle_seconds`` (the oldest come first)."""
+        oldest = self.clock() - self.idle_seconds
+        while self._snapshots:
+            sender_id, snapshot = next(iter(self._snapshots.items()))
+            if snapshot.used_at >= oldest:
+                return
+            del self._snapshots[sender_id]
 
     def drop(self, sender_id: str) -> None:
         """Forget ``sender_id``'s snapshot, if any."""

@@ -21,7 +21,8 @@ Rasa's ``SQL`` store) differs from Rasa's in three ways:
   default 1000) and checks with one indexed query that the database still matches them;
   it writes new events in one transaction. SQLite files use a write-ahead log with
   ``synchronous=NORMAL`` (a crash of the server loses nothing; a power cut can lose the
-  last messages) and keep their connections open.
+  last messages), overwrite deleted rows (``secure_delete``) and keep their connections
+  open.
 
 It works with every database Rasa's store does; the project tests SQLite and PostgreSQL.
 
@@ -129,6 +130,7 @@ def tune_sqlite(engine: sa.engine.Engine) -> sa.engine.Engine:
         cursor = connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA secure_delete=ON")  # erased conversations are overwritten
         cursor.close()
 
     sa.event.listen(tuned, "connect", pragmas)

@@ -7,9 +7,9 @@ model (each failure names its file), keeps patient text out of the logs, and adj
 Rasa where it would fail patients: the action server timeout is ``ACTION_TIMEOUT_SECONDS``
 (default 5) instead of five minutes, a failing action server gets a short safe reply
 instead of silence, action replies are validated without rebuilding the schema each
-time, the model loads without Rasa's warm-up training step and runs without dask, and
-request bodies are capped. The HTTP API stays off unless ``RASA_ENABLE_API`` is true,
-and then needs a JWT secret.
+time, the model loads without Rasa's warm-up training step and runs without dask, the
+connection to the action server is kept open, and request bodies are capped. The HTTP
+API stays off unless ``RASA_ENABLE_API`` is true, and then needs a JWT secret.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,22 +33,55 @@ def set_action_timeout(seconds: float) -> None:
     remote_action.DEFAULT_REQUEST_TIMEOUT = seconds
 
 
-def validate_action_replies_once() -> None:
-    """Check action-server replies with one prebuilt JSON-schema validator.
+def reply_validator() -> Callable[[Any], None]:
+    """A check of action-server replies against Rasa's schema, built once.
 
-    Rasa 3.6 calls ``jsonschema.validate`` for every reply, which first re-checks Rasa's
-    whole event schema against the meta-schema: about 40 ms of every answer here. The
-    same check with a validator built once takes well under a millisecond.
+    Rasa's schema lets each event be ``oneOf`` its 23 event types, so a generic validator
+    tries every type on every event. Here each event is checked against the types that
+    carry its ``event`` name (the others cannot match), which is the same check.
     """
     import jsonschema
     import rasa.core.actions.action as remote_action
 
     schema = remote_action.RemoteAction.action_response_format_spec()
-    validator = jsonschema.validators.validator_for(schema)(schema)
+    validator_class = jsonschema.validators.validator_for(schema)
+    events = schema["properties"]["events"]
+    item = events["items"]
+    common = {key: value for key, value in item.items() if key != "oneOf"}
+    options: dict[str, list[dict[str, Any]]] = {}
+    for option in item["oneOf"]:
+        options.setdefault(option["properties"]["event"]["const"], []).append(option)
+    reply_shape = validator_class(
+        {**schema, "properties": {**schema["properties"], "events": {"type": "array"}}}
+    )
+    any_event = validator_class(item)
+    by_name = {name: validator_class({**common, "oneOf": o}) for name, o in options.items()}
+
+    def validate(reply: Any) -> None:
+        reply_shape.validate(reply)
+        for event in reply.get("events") or []:
+            name = event.get("event") if isinstance(event, dict) else None
+            validator = by_name.get(name, any_event) if isinstance(name, str) else any_event
+            validator.validate(event)
+
+    return validate
+
+
+def validate_action_replies_once() -> None:
+    """Check action-server replies with :func:`reply_validator`, built once.
+
+    Rasa 3.6 calls ``jsonschema.validate`` for every reply, which first re-checks Rasa's
+    whole event schema against the meta-schema: about 40 ms of every answer here, and
+    still about 1 ms with a prebuilt generic validator. This one takes about 0.1 ms.
+    """
+    import jsonschema
+    import rasa.core.actions.action as remote_action
+
+    check = reply_validator()
 
     def validate(self: remote_action.RemoteAction, result: dict[str, Any]) -> bool:
         try:
-            validator.validate(result)
+            check(result)
         except jsonschema.ValidationError as error:
             error.message += ". Failed to validate Action server response from API."
             raise
@@ -168,13 +201,14 @@ def main(argv: list[str]) -> None:
     check_endpoints(endpoints_file(argv[1:]))
     check_model(settings.model_path)
     from bot.channels.rest import limit_request_size
-    from bot.launch import action_fallback, graph_runner, model_loading
+    from bot.launch import action_fallback, graph_runner, keep_alive, model_loading
 
     set_action_timeout(settings.action_timeout_seconds)
     validate_action_replies_once()
     action_fallback.install()  # a short safe reply when the action server fails
     model_loading.install()  # no warm-up training step when the model loads
     graph_runner.install()  # the model's graph run in order, without dask
+    keep_alive.install()  # one kept connection to the action server, not one per call
     limit_request_size()  # SANIC_REQUEST_MAX_SIZE, for this process only
     from rasa.__main__ import main as rasa_main
 

@@ -76,3 +76,31 @@ def test_folds_differ_with_the_seed_and_need_two_folds() -> None:
     assert Counter(len(f) for f in stratified_folds(labels, 3)) == Counter({10: 3})
     with pytest.raises(ValueError):
         stratified_folds(labels, 1)
+
+
+def test_nearest_overlap_is_the_best_word_set_overlap() -> None:
+    from bench.nlu_metrics import mean_nearest_overlap, nearest_overlap
+
+    assert (
+        nearest_overlap("Does it cause a rash?", ["it causes rash", "does it cause a rash"]) == 1.0
+    )
+    assert nearest_overlap("a b", ["a c", "x y"]) == 1 / 3
+    assert nearest_overlap("a", []) == 0.0
+    # a text is not compared with itself
+    assert mean_nearest_overlap(["a b", "a c"], ["a b", "a c"]) == 1 / 3
+
+
+def test_fallback_share_and_accuracy_before_the_fallback() -> None:
+    from bench.nlu_metrics import Prediction, fallback_share
+
+    predictions = [
+        Prediction("x", "greet", "greet", 0.9, 0.9, "greet"),
+        Prediction("y", "greet", "nlu_fallback", 0.3, 0.2, "greet"),
+        Prediction("z", "greet", "nlu_fallback", 0.3, 0.1, "thank"),
+        Prediction("w", "greet", "thank", 0.8, 0.1, "thank"),
+    ]
+    assert fallback_share(predictions) == (2 / 3, 0.5)
+    old = Prediction.from_dict(
+        {k: v for k, v in predictions[1].to_dict().items() if k != "ranked_first"}
+    )
+    assert old.ranked_first == ""

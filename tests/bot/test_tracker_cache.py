@@ -60,3 +60,17 @@ def test_drop_forgets_a_conversation() -> None:
     cache.drop("a")
     cache.drop("never there")
     assert cache.get("a", Stamp(1, 1)) is None
+
+
+def test_a_conversation_unused_for_an_hour_is_dropped() -> None:
+    now = [0.0]
+    cache = TrackerCache(10, idle_seconds=3600, clock=lambda: now[0])
+    cache.put("old", Stamp(1, 1), tracker("old"))
+    now[0] = 1800.0
+    cache.put("recent", Stamp(1, 2), tracker("recent"))
+    assert cache.get("old", Stamp(1, 1)) is not None  # reading it counts as using it
+    now[0] = 1800.0 + 3599.0
+    assert len(cache) == 2
+    now[0] = 1800.0 + 3601.0
+    assert cache.get("recent", Stamp(1, 2)) is None
+    assert len(cache) == 0

@@ -151,11 +151,16 @@ async def test_changes_made_elsewhere_are_seen(tmp_path: Path) -> None:
 
 
 async def test_erasure_also_forgets_the_copy_in_memory(tmp_path: Path) -> None:
-    store = PrivateSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "t.db"))
+    db = tmp_path / "t.db"
+    store = PrivateSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(db))
     await store.save(conversation("a"))
     assert await store.retrieve("a") is not None
     assert await store.delete("a") == len(conversation("a").events)
     assert await store.retrieve("a") is None
+    assert len(store._cache) == 0
+    with store.engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert b"my private question" not in db.read_bytes(), "deleted rows are overwritten"
 
 
 def test_sqlite_keeps_a_write_ahead_log(tmp_path: Path) -> None:
@@ -163,6 +168,7 @@ def test_sqlite_keeps_a_write_ahead_log(tmp_path: Path) -> None:
     with store.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+        assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
 
 
 def test_a_missing_database_is_a_clear_error_at_once(tmp_path: Path) -> None:

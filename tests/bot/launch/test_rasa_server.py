@@ -38,3 +38,47 @@ def test_action_replies_are_still_validated_with_the_prebuilt_validator() -> Non
             action._validate_action_result({"events": "not a list"})
     finally:
         RemoteAction._validate_action_result = before  # type: ignore[method-assign]
+
+
+REPLIES = [
+    {"events": [{"event": "slot", "name": "topic", "value": "x"}], "responses": []},
+    {"events": [{"event": "followup", "name": "action_listen"}], "responses": [{"text": "hi"}]},
+    {"events": [{"event": "bot", "text": "hello", "data": {"buttons": []}}]},
+    {"events": [{"event": "user", "text": "hi", "parse_data": {"intent": {"name": "greet"}}}]},
+    {"events": [], "responses": [{"text": "an answer", "buttons": [{"title": "More"}]}]},
+    {},
+    {"events": "not a list"},
+    {"events": [{"name": "topic"}]},  # no event type
+    {"events": [{"event": "nonsense"}]},
+    {"events": [{"event": "slot", "name": 3, "value": "x"}]},
+    {"events": [{"event": "bot", "text": 42}]},
+    {"events": [{"event": "followup"}]},
+    {"events": ["slot"]},
+    {"events": [{"event": "user", "parse_data": {"entities": [{"start": "a"}]}}]},
+    {"responses": "not a list"},
+    [],
+    {"events": None},
+]
+
+
+def test_the_quick_reply_check_agrees_with_rasas_on_good_and_bad_replies() -> None:
+    import jsonschema
+    from rasa.core.actions.action import RemoteAction
+
+    schema = RemoteAction.action_response_format_spec()
+    check = rasa_server.reply_validator()
+    verdicts = []
+    for reply in REPLIES:
+        try:
+            jsonschema.validate(reply, schema)
+            rasas = True
+        except jsonschema.ValidationError:
+            rasas = False
+        try:
+            check(reply)
+            ours = True
+        except jsonschema.ValidationError:
+            ours = False
+        assert ours == rasas, reply
+        verdicts.append(ours)
+    assert verdicts.count(True) >= 5 and verdicts.count(False) >= 8
