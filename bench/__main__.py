@@ -217,21 +217,22 @@ class Bench:
         raise SystemExit(f"No model at {real} and none trained here: run `make train`.")
 
     def serve(self) -> None:
-        """Measure both bots' servers, one after the other."""
+        """Measure both bots' servers: latency side by side, the rest one at a time."""
         assert self.results is not None and self.our_model is not None
         plan = serving.ServePlan(
             sequential_messages=self.args.sequential, per_sender=self.args.per_sender
         )
-        if not self.fits(150, "our servers' measurements"):
+        bots = [(ours(self.work / "serve-ours", self.our_model), self.heldout_texts)]
+        what = "ours"
+        if self.starter is not None and self.fits(350, "both bots' server measurements"):
+            starter = baseline(self.starter, self.work / "serve-baseline")
+            bots.append((starter, shuffled_texts(self.starter / "data" / "nlu.yml")))
+            what = "ours and baseline"
+        elif not self.fits(150, "our servers' measurements"):
             return
-        with self.progress.step("ours: servers: start-up, latency, load, memory"):
-            bot = ours(self.work / "serve-ours", self.our_model)
-            self.results.serve["ours"] = serving.measure(bot, self.heldout_texts, plan)
-        if self.starter is not None and self.fits(200, "the baseline servers' measurements"):
-            with self.progress.step("baseline: servers: start-up, latency, load, memory"):
-                bot = baseline(self.starter, self.work / "serve-baseline")
-                texts = shuffled_texts(self.starter / "data" / "nlu.yml")
-                self.results.serve["baseline"] = serving.measure(bot, texts, plan)
+        with self.progress.step(f"{what}: servers: start-up, latency, load, memory"):
+            for result in serving.measure(bots, plan):
+                self.results.serve[result.label] = result
 
     def profile(self) -> None:
         """Profile start-up and message handling of both bots (see bench.profiling)."""

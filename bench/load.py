@@ -194,13 +194,48 @@ async def _conversations(
     return unsent
 
 
-def sequential(
-    url: str, messages: Sequence[str], count: int, timeout: float, total_seconds: float
-) -> LoadResult:
-    """``count`` messages from one client, one after another (for latency percentiles)."""
-    return asyncio.run(
-        run_senders(url, messages, 1, count, timeout=timeout, total_seconds=total_seconds)
-    )
+async def alternating(
+    targets: Sequence[tuple[str, Sequence[str]]],
+    count: int,
+    timeout: float = 30.0,
+    total_seconds: float = 180.0,
+    conversation_length: int = 10,
+    prefix: str = "seq",
+) -> list[LoadResult]:
+    """``count`` messages to each webhook, one at a time, taking the webhooks in turn.
+
+    Each ``(url, messages)`` target gets its own messages (cycled) and a new conversation
+    every ``conversation_length`` messages. Sending to the bots in turn, rather than to
+    one and then the other, gives them the same machine: a busy spell of other programs
+    slows both alike, which keeps the ratio of their latencies fair.
+
+    Returns:
+        One result per target, in order (``senders`` is 1).
+    """
+    if any(not messages for _, messages in targets):
+        raise ValueError("no messages to send")
+    pools = [itertools.cycle(messages) for _, messages in targets]
+    outcomes: list[list[Outcome]] = [[] for _ in targets]
+    unsent = [0 for _ in targets]
+    started = time.monotonic()
+    deadline = started + total_seconds
+    async with aiohttp.ClientSession() as session:
+        for number in range(count):
+            for index, (url, _) in enumerate(targets):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    unsent[index] += 1
+                    continue
+                sender = f"{prefix}-{index}-{number // conversation_length}"
+                outcome = await post_message(
+                    session, url, sender, next(pools[index]), min(timeout, left)
+                )
+                outcomes[index].append(outcome)
+    elapsed = time.monotonic() - started
+    return [
+        LoadResult(1, count, elapsed, outcomes[index], unsent=unsent[index])
+        for index in range(len(targets))
+    ]
 
 
 async def first_answer(

@@ -430,9 +430,12 @@ def speed_section(results: BenchResults) -> str:
     lines.append("")
     seq = ours.sequential if ours else None
     lines.append(
-        f"Latency: {seq.per_sender if seq else 'n/a'} messages sent one after another "
-        "(ours: the held-out questions, shuffled; baseline: the starter's own NLU "
-        "examples), a new conversation every 10 messages. Throughput: 1, 5 and 20 "
+        f"Start-up: each bot's servers were started alone, ours first. Latency: "
+        f"{seq.per_sender if seq else 'n/a'} messages to each bot one at a time, with both "
+        "bots running and the bots taken in turn (a message to ours, then one to the "
+        "baseline), so that other programs on the machine slow both alike (ours: the "
+        "held-out questions, shuffled; baseline: the starter's own NLU examples), a new "
+        "conversation every 10 messages. Throughput, one bot at a time: 1, 5 and 20 "
         "concurrent senders (asyncio + aiohttp), each sending the same fixed number of "
         "messages, 30 s timeout per request, 150 s per run. Memory: RSS from "
         "`/proc/<pid>/status` every 0.2 s (and the kernel's high-water mark). The intent "

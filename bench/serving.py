@@ -9,7 +9,7 @@ import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bench.load import LoadResult, first_answer, run_senders, sequential
+from bench.load import LoadResult, alternating, first_answer, run_senders
 from bench.memory import RssSampler
 from bench.servers import BotUnderTest, Server
 from bench.stats import LatencySummary
@@ -66,55 +66,89 @@ def wait_healthy(url: str, server: Server, timeout: float = READY_SECONDS) -> fl
     raise RuntimeError(f"{server.name} not healthy after {timeout:.0f} s:\n{server.log_tail()}")
 
 
-def measure(bot: BotUnderTest, messages: Sequence[str], plan: ServePlan) -> ServeResult:
-    """Start ``bot``'s servers, measure them, and stop them (always)."""
-    sampler = RssSampler().start()
+def _start(bot: BotUnderTest, sampler: RssSampler) -> tuple[float | None, float]:
+    """Start ``bot``'s action server, then its Rasa server; seconds until each was ready."""
+    actions_ready = None
+    if bot.actions is not None and bot.action_health_url is not None:
+        bot.actions.start()
+        sampler.watch("actions", bot.actions.pid)
+        actions_ready = wait_healthy(bot.action_health_url, bot.actions)
+    bot.rasa.start()
+    sampler.watch("rasa", bot.rasa.pid)
     try:
-        actions_ready = None
-        if bot.actions is not None and bot.action_health_url is not None:
-            bot.actions.start()
-            sampler.watch("actions", bot.actions.pid)
-            actions_ready = wait_healthy(bot.action_health_url, bot.actions)
-        bot.rasa.start()
-        sampler.watch("rasa", bot.rasa.pid)
-        try:
-            asyncio.run(first_answer(bot.rest_url, bot.rasa.alive, READY_SECONDS))
-        except RuntimeError as exc:
-            raise RuntimeError(f"{exc}\n{bot.rasa.log_tail()}") from None
-        ready = time.monotonic() - bot.rasa.started_at
-        seq = sequential(
-            bot.rest_url,
-            messages,
-            plan.sequential_messages,
-            timeout=REQUEST_TIMEOUT,
-            total_seconds=LOAD_SECONDS,
+        asyncio.run(first_answer(bot.rest_url, bot.rasa.alive, READY_SECONDS))
+    except RuntimeError as exc:
+        raise RuntimeError(f"{exc}\n{bot.rasa.log_tail()}") from None
+    return actions_ready, time.monotonic() - bot.rasa.started_at
+
+
+def _stop(bot: BotUnderTest) -> None:
+    bot.rasa.stop()
+    if bot.actions is not None:
+        bot.actions.stop()
+
+
+def measure(
+    bots: Sequence[tuple[BotUnderTest, Sequence[str]]], plan: ServePlan
+) -> list[ServeResult]:
+    """Measure each ``(bot, messages)``; the servers are stopped at the end (always).
+
+    The bots start one after the other, each timed alone. The sequential latency is then
+    measured with every bot running, one message to each in turn (:func:`alternating`),
+    so that they share the machine's quiet and busy spells alike. The load runs come last,
+    one bot at a time.
+    """
+    samplers: list[RssSampler] = []
+    started: list[BotUnderTest] = []
+    readiness: list[tuple[float | None, float]] = []
+    try:
+        for bot, _ in bots:
+            samplers.append(RssSampler().start())
+            started.append(bot)
+            readiness.append(_start(bot, samplers[-1]))
+        sequential = asyncio.run(
+            alternating(
+                [(bot.rest_url, messages) for bot, messages in bots],
+                plan.sequential_messages,
+                timeout=REQUEST_TIMEOUT,
+                total_seconds=LOAD_SECONDS,
+            )
         )
         loads = [
-            asyncio.run(
-                run_senders(
-                    bot.rest_url,
-                    messages,
-                    senders,
-                    plan.per_sender,
-                    timeout=REQUEST_TIMEOUT,
-                    total_seconds=LOAD_SECONDS,
-                    prefix=f"load{senders}",
+            [
+                asyncio.run(
+                    run_senders(
+                        bot.rest_url,
+                        messages,
+                        senders,
+                        plan.per_sender,
+                        timeout=REQUEST_TIMEOUT,
+                        total_seconds=LOAD_SECONDS,
+                        prefix=f"load{senders}",
+                    )
                 )
-            )
-            for senders in plan.concurrency
+                for senders in plan.concurrency
+            ]
+            for bot, messages in bots
         ]
-        sampler.sample()
+        for sampler in samplers:
+            sampler.sample()
     finally:
-        sampler.stop()
-        bot.rasa.stop()
-        if bot.actions is not None:
-            bot.actions.stop()
-    return ServeResult(
-        label=bot.label,
-        actions_ready_seconds=actions_ready,
-        ready_seconds=ready,
-        sequential=seq,
-        loads=loads,
-        peak_rss_mib={name: track.peak_mib for name, track in sampler.tracks.items()},
-        rss_series={name: track.samples for name, track in sampler.tracks.items()},
-    )
+        for sampler in samplers:
+            sampler.stop()
+        for bot in started:
+            _stop(bot)
+    return [
+        ServeResult(
+            label=bot.label,
+            actions_ready_seconds=actions_ready,
+            ready_seconds=ready,
+            sequential=sequential[index],
+            loads=loads[index],
+            peak_rss_mib={name: track.peak_mib for name, track in sampler.tracks.items()},
+            rss_series={name: track.samples for name, track in sampler.tracks.items()},
+        )
+        for index, ((bot, _), (actions_ready, ready), sampler) in enumerate(
+            zip(bots, readiness, samplers, strict=True)
+        )
+    ]
