@@ -4,9 +4,10 @@ Usage: ``python -m bench [--budget-minutes 19] [--only SECTION ...] [--keep]``.
 
 The run has two phases. First, one thing at a time (so nothing else skews the timings):
 content checks, red flags, our training, the starter bot's training (``rasa init``),
-then each bot's servers under load, then profiles. Second, the intent evaluations of our
+then both bots' servers under load, then profiles. Second, the intent evaluations of our
 pipeline and Rasa's default pipeline run side by side, one worker process each, within
-what is left of the budget. Then the plots and ``docs/benchmarks.md`` are written.
+what is left of the budget. The workers start during the first phase but are frozen
+(SIGSTOP) while anything is timed. Then the plots and ``docs/benchmarks.md`` are written.
 """
 
 from __future__ import annotations
@@ -127,18 +128,22 @@ class Bench:
                     DEFAULT_KEY, rasa_init_config(), quick=(QUICK_KEY, quick, 100 / QUICK_EPOCHS)
                 )
             if "training" in self.only and self.fits(240, "our training"):
-                with self.progress.step("ours: fresh training, then two runs that must reuse it"):
+                with (
+                    self.progress.step("ours: fresh training, then two runs that must reuse it"),
+                    self.workers.paused(),
+                ):
                     results.training = training.measure(self.work / "train")
                 results.notes += results.training.notes
             self.our_model = self.choose_model()
             if "nlu" in self.only:
                 first_fold = results.training.forced.seconds if results.training else None
                 self.workers.start("ours", PROJECT_DIR / "config.yml", self.our_model, first_fold)
-            self.make_starter()
-            if "serve" in self.only:
-                self.serve()
-            if "profile" in self.only and self.fits(90, "the profile"):
-                self.profile()
+            with self.workers.paused():  # nothing else runs while the bots are timed
+                self.make_starter()
+                if "serve" in self.only:
+                    self.serve()
+                if "profile" in self.only and self.fits(90, "the profile"):
+                    self.profile()
             self.workers.wait()
         finally:
             self.workers.stop()

@@ -233,12 +233,10 @@ def understanding_section(results: BenchResults) -> str:
     )
     lines.append("")
     lines.append(
-        "The pipelines were evaluated in background processes at the lowest CPU priority "
-        "while the speed measurements ran (then at normal priority until the budget's end), "
-        "so "
-        "their training times above are longer than on an idle machine and are only "
-        "comparable with each other. A fold is started only when the time the previous "
-        "one took still fits in the budget."
+        "The pipelines were evaluated in background processes, frozen while anything was "
+        "timed and sharing the two cores with each other otherwise, so their training times "
+        "above are longer than on an idle machine and are only comparable with each other. "
+        "A fold is started only when the time the previous one took still fits in the budget."
     )
     lines += cross_validation_note(ours)
     weak = _weakest_intents(ours)
@@ -439,8 +437,8 @@ def speed_section(results: BenchResults) -> str:
         "concurrent senders (asyncio + aiohttp), each sending the same fixed number of "
         "messages, 30 s timeout per request, 150 s per run. Memory: RSS from "
         "`/proc/<pid>/status` every 0.2 s (and the kernel's high-water mark). The intent "
-        "evaluations ran in the background meanwhile at the lowest CPU priority (nice 19, "
-        "for their session too), using what the measured processes left idle."
+        "evaluations running in the background were frozen (SIGSTOP) for all of this and "
+        "for the trainings above, so nothing of the bench's own competed with the bots."
     )
     lines.append("")
     rows: list[list[str]] = []

@@ -8,11 +8,14 @@ in its JSON file).
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import re
+import signal
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -137,6 +140,24 @@ class NluWorkers:
             show_stdout=True,
             background=True,
         ).start()
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """Freeze every running worker (SIGSTOP to its session) while something is timed.
+
+        The workers lead sessions of their own, so their whole process group stops and
+        takes no CPU at all; they carry on where they were afterwards (SIGCONT).
+        """
+        frozen = [w for w in self.workers.values() if w.alive()]
+        for worker in frozen:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(worker.pid, signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            for worker in frozen:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(worker.pid, signal.SIGCONT)
 
     def result_file(self, name: str) -> Path:
         """Where worker ``name`` writes its results."""

@@ -40,3 +40,33 @@ def test_last_epoch_reads_the_progress_bar() -> None:
     )
     assert last_epoch(log) == "epoch 44 of 100 after 12:33"
     assert last_epoch("no bar") is None
+
+
+def test_paused_freezes_the_workers_and_lets_them_go_on(tmp_path: Path) -> None:
+    import os
+    import sys
+    import time
+
+    from bench.progress import Progress
+    from bench.servers import Server
+    from bench.workers import NluWorkers
+
+    ticks = tmp_path / "ticks"
+    loop = (
+        f"import time\nwhile True:\n    open({str(ticks)!r}, 'a').write('.')\n    time.sleep(0.02)"
+    )
+    worker = Server(
+        "ticker", [sys.executable, "-c", loop], tmp_path, dict(os.environ), tmp_path / "log"
+    )
+    workers = NluWorkers(tmp_path, Progress(60), time.time() + 60, {"ticker": worker.start()})
+    try:
+        time.sleep(0.5)
+        with workers.paused():
+            time.sleep(0.2)  # a tick being written may finish
+            frozen = ticks.stat().st_size
+            time.sleep(0.5)
+            assert ticks.stat().st_size == frozen
+        time.sleep(0.5)
+        assert ticks.stat().st_size > frozen
+    finally:
+        worker.stop()
