@@ -202,12 +202,15 @@ async def alternating(
     conversation_length: int = 10,
     prefix: str = "seq",
 ) -> list[LoadResult]:
-    """``count`` messages to each webhook, one at a time, taking the webhooks in turn.
+    """``count`` messages to each webhook, one at a time, the webhooks taking turns.
 
-    Each ``(url, messages)`` target gets its own messages (cycled) and a new conversation
-    every ``conversation_length`` messages. Sending to the bots in turn, rather than to
-    one and then the other, gives them the same machine: a busy spell of other programs
-    slows both alike, which keeps the ratio of their latencies fair.
+    Each ``(url, messages)`` target gets its own messages (cycled), as conversations of
+    ``conversation_length`` messages sent back to back; the targets take turns by
+    conversation. Taking turns, rather than measuring one bot and then the other, gives
+    them the same machine: a busy spell of other programs slows both alike. Whole
+    conversations, rather than single messages, keep each bot as warm as when it is
+    measured alone (a server that waits between messages, as while the other bot
+    answers, wakes its idle threads more slowly).
 
     Returns:
         One result per target, in order (``senders`` is 1).
@@ -220,17 +223,18 @@ async def alternating(
     started = time.monotonic()
     deadline = started + total_seconds
     async with aiohttp.ClientSession() as session:
-        for number in range(count):
+        for first in range(0, count, conversation_length):
             for index, (url, _) in enumerate(targets):
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    unsent[index] += 1
-                    continue
-                sender = f"{prefix}-{index}-{number // conversation_length}"
-                outcome = await post_message(
-                    session, url, sender, next(pools[index]), min(timeout, left)
-                )
-                outcomes[index].append(outcome)
+                sender = f"{prefix}-{index}-{first // conversation_length}"
+                for _ in range(min(conversation_length, count - first)):
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        unsent[index] += 1
+                        continue
+                    outcome = await post_message(
+                        session, url, sender, next(pools[index]), min(timeout, left)
+                    )
+                    outcomes[index].append(outcome)
     elapsed = time.monotonic() - started
     return [
         LoadResult(1, count, elapsed, outcomes[index], unsent=unsent[index])

@@ -98,15 +98,17 @@ async def test_first_answer_gives_up_at_the_deadline() -> None:
         await first_answer("http://127.0.0.1:9/x", alive=lambda: True, deadline_seconds=0.3)
 
 
-async def test_alternating_takes_the_bots_in_turn(server: tuple[str, web.Application]) -> None:
+async def test_alternating_takes_the_bots_in_turn_by_conversation(
+    server: tuple[str, web.Application],
+) -> None:
     url, app = server
     first, second = await alternating(
         [(url, ["a1", "a2"]), (url + "?bot=2", ["b1"])], count=3, conversation_length=2
     )
-    assert [m for _, m in app[SEEN]] == ["a1", "b1", "a2", "b1", "a1", "b1"]
+    assert [m for _, m in app[SEEN]] == ["a1", "a2", "b1", "b1", "a1", "b1"]
     senders = [s for s, _ in app[SEEN]]
-    assert senders[0] == senders[2] != senders[4], "a new conversation every 2 messages"
-    assert senders[1] != senders[0]
+    assert senders[0] == senders[1] != senders[4], "a new conversation every 2 messages"
+    assert senders[2] == senders[3] != senders[5] and senders[2] != senders[0]
     assert (first.ok, second.ok, first.senders, second.errors) == (3, 3, 1, 0)
     assert len(first.outcomes) == len(second.outcomes) == 3
 
