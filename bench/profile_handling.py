@@ -210,6 +210,7 @@ async def _profile(args: argparse.Namespace) -> dict[str, Any]:
     from pyinstrument import Profiler
 
     runner = Runner(agent, json.loads(Path(args.messages).read_text()))
+    store = store_kind(agent)  # before a variant below swaps the store
     checked_by_rasa = rasa_checks_replies()
     calls = count_validations()
     plain = await runner.send(TIMED, "plain", offset=0)
@@ -239,7 +240,7 @@ async def _profile(args: argparse.Namespace) -> dict[str, Any]:
         variants.append((label, await runner.send(TIMED, "v3", offset=0)))
     return {
         "launcher_patches": patches,
-        "store": store_kind(agent),
+        "store": store,
         "validation": validation,
         "checks_per_message": checks_per_message,
         "import_seconds": imported - started,
