@@ -179,3 +179,14 @@ def test_a_run_with_nothing_measured_still_renders(results: BenchResults) -> Non
     results.training = None
     text = report.render(results)
     assert "not measured" in text
+
+
+def test_the_store_finding_describes_the_store_that_was_profiled(results: BenchResults) -> None:
+    from dataclasses import replace
+
+    results.profiles["ours"] = replace(profile(), store="sql")
+    assert "reads every event of the conversation" in report.render(results)
+    results.profiles["ours"] = replace(profile(), store="cached")
+    text = report.render(results)
+    assert "keeps the conversations it saved in memory" in text
+    assert "reads every event of the conversation" not in text
