@@ -40,6 +40,7 @@ REQUIRED_PHRASES = frozenset(
         "how_common_unknown",
         "source_line",
         "forgotten",
+        "action_unavailable",
     }
 )
 

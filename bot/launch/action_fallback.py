@@ -48,7 +48,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-UNAVAILABLE = "Sorry, I can't look that up right now. Please try again in a minute."
 RED_FLAG_ENTITY = "red_flag"  # as set by bot.nlu.red_flag_classifier
 
 
@@ -67,7 +66,7 @@ class FallbackReplies:
         rules = default_rules()
         combinations = ({Alarm.EMERGENCY}, {Alarm.CRISIS}, {Alarm.EMERGENCY, Alarm.CRISIS})
         return cls(
-            unavailable=answers.medical(facts, [UNAVAILABLE]).text,
+            unavailable=answers.medical(facts, [facts.phrases["action_unavailable"]]).text,
             safety={
                 frozenset(alarms): answers.safety_answer(facts, rules, alarms).text
                 for alarms in combinations

@@ -19,10 +19,13 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from bot import knowledge
 from bot.launch import action_fallback
 from bot.safety import Alarm
 from tests.reliability.client import say
 from tests.servers import BotServers, free_port
+
+UNAVAILABLE = knowledge.default().phrases["action_unavailable"]
 
 REPLY_SECONDS = 10  # the patient gets an answer within this, whatever the action server does
 
@@ -36,7 +39,7 @@ def tracker_after(
 
 def test_the_replies_come_from_the_fact_set(disclaimer: str) -> None:
     replies = action_fallback.FallbackReplies.load()
-    assert replies.unavailable.startswith(action_fallback.UNAVAILABLE)
+    assert replies.unavailable.startswith(UNAVAILABLE)
     assert replies.unavailable.count(disclaimer) == 1
     emergency = replies.reply({Alarm.EMERGENCY})
     assert emergency.startswith("This could be an emergency.") and "911" in emergency
@@ -86,7 +89,7 @@ async def run_against(url: str, intent: str = "ask_what_is") -> list[Any]:
 async def test_no_action_server_gives_the_short_reply() -> None:
     events = await run_against(f"http://127.0.0.1:{free_port()}/webhook")
     assert len(events) == 1 and isinstance(events[0], BotUttered)
-    assert events[0].text.startswith(action_fallback.UNAVAILABLE)
+    assert events[0].text.startswith(UNAVAILABLE)
 
 
 async def test_an_emergency_still_gets_its_guidance_when_the_server_is_down() -> None:
@@ -119,7 +122,7 @@ async def test_an_error_answer_gives_the_short_reply(action_server_answering: An
     for status, body in [(500, {"error": "boom"}), (200, {"events": "not a list"})]:
         answers.update(status=status, body=body)
         events = await run_against(url)
-        assert events[0].text.startswith(action_fallback.UNAVAILABLE)
+        assert events[0].text.startswith(UNAVAILABLE)
 
 
 async def test_a_rejection_still_reaches_rasa(action_server_answering: Any) -> None:
@@ -148,7 +151,7 @@ def test_action_server_down_then_back(
     try:
         seconds, text = timed_say(bot, me, "what are the side effects?")
         assert seconds < REPLY_SECONDS
-        assert text.startswith(action_fallback.UNAVAILABLE) and text.count(disclaimer) == 1
+        assert text.startswith(UNAVAILABLE) and text.count(disclaimer) == 1
         seconds, text = timed_say(bot, me, "my throat is swelling and I can't breathe")
         assert seconds < REPLY_SECONDS
         assert text.startswith("This could be an emergency.") and "911" in text
@@ -196,4 +199,4 @@ def test_a_silent_action_server_times_out_into_the_short_reply(
 ) -> None:
     seconds, text = timed_say(bot, sender(), "what is LEMS")
     assert bot.settings.action_timeout_seconds <= seconds < REPLY_SECONDS
-    assert text.startswith(action_fallback.UNAVAILABLE)
+    assert text.startswith(UNAVAILABLE)
