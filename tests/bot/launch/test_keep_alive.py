@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 
 import pytest
 from rasa.utils.endpoints import EndpointConfig
@@ -84,12 +84,3 @@ async def test_rasas_own_way_opens_a_connection_per_call() -> None:
     async with server:
         await calls(url, 3)
     assert len(connections) == 3, "if Rasa now keeps connections itself, drop keep_alive"
-
-
-def test_rasa_server_installs_it() -> None:
-    import inspect
-
-    from bot.launch import rasa_server
-
-    source: Callable[..., object] = rasa_server.main
-    assert "keep_alive.install()" in inspect.getsource(source)

@@ -49,11 +49,3 @@ def test_the_model_predicts_the_same_after_the_quick_load() -> None:
     finally:
         RasaModel.load = rasas_load
     assert quick == rasas
-
-
-def test_rasa_server_installs_it() -> None:
-    import inspect
-
-    from bot.launch import rasa_server
-
-    assert "model_loading.install()" in inspect.getsource(rasa_server.main)

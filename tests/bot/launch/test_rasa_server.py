@@ -1,3 +1,5 @@
+import pytest
+
 from bot.launch import rasa_server
 from bot.launch.settings import Settings
 
@@ -82,3 +84,23 @@ def test_the_quick_reply_check_agrees_with_rasas_on_good_and_bad_replies() -> No
         assert ours == rasas, reply
         verdicts.append(ours)
     assert verdicts.count(True) >= 5 and verdicts.count(False) >= 8
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "set_action_timeout(",
+        "validate_action_replies_once()",
+        "action_fallback.install()",
+        "model_loading.install()",
+        "graph_runner.install()",
+        "keep_alive.install()",
+        "limit_request_size()",
+    ],
+)
+def test_the_launcher_makes_each_change_to_rasa_before_it_runs(change: str) -> None:
+    import inspect
+
+    source = inspect.getsource(rasa_server.main)
+    assert change in source
+    assert source.index(change) < source.index("rasa_main()")
