@@ -26,5 +26,6 @@ class ActionForgetMe(TurnEndingAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Tell the patient what is erased and what is not."""
-        send(dispatcher, answers.Answer((knowledge.default().phrases["forgotten"],)))
+        forgotten = knowledge.default().phrases["forgotten"]
+        send(dispatcher, answers.Answer((forgotten,), kinds=("chat:forget_me",)))
         return []

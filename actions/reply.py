@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.answers import Answer
+from bot.answers import KEYS_FIELD, Answer
 
 LISTEN = "action_listen"
 
@@ -37,9 +38,9 @@ class TurnEndingAction(Action, ABC):
 
 
 def send(dispatcher: CollectingDispatcher, answer: Answer) -> None:
-    """Utter ``answer`` as one message, with its buttons as quick replies."""
+    """Utter ``answer`` as one message, with its buttons and its outcome keys."""
     buttons = [{"title": b.title, "payload": b.payload} for b in answer.buttons]
-    dispatcher.utter_message(text=answer.text, buttons=buttons)
+    dispatcher.utter_message(text=answer.text, buttons=buttons, **{KEYS_FIELD: list(answer.keys)})
 
 
 def entity_values(tracker: Tracker, entity: str) -> list[str]:
@@ -52,15 +53,23 @@ def latest_intent(tracker: Tracker) -> str:
     return str((tracker.latest_message.get("intent") or {}).get("name") or "")
 
 
+def latest_confidence(tracker: Tracker) -> float:
+    """Confidence of the latest message's intent (1.0 for a button's payload)."""
+    value: Any = (tracker.latest_message.get("intent") or {}).get("confidence")
+    return float(value) if value is not None else 1.0
+
+
 def intent_ranking(tracker: Tracker) -> list[str]:
     """The latest message's intents, likeliest first."""
     ranking = tracker.latest_message.get("intent_ranking") or []
     return [str(r.get("name")) for r in ranking if r.get("name")]
 
 
-def previous_user_intent(tracker: Tracker) -> str | None:
-    """The intent of the user message before the latest one, if any."""
-    user_events = [e for e in tracker.events if e.get("event") == "user"]
-    if len(user_events) < 2:
-        return None
-    return str(((user_events[-2].get("parse_data") or {}).get("intent") or {}).get("name"))
+def last_bot_keys(tracker: Tracker) -> list[str]:
+    """The outcome keys of the bot's last message before the latest user message."""
+    events = list(tracker.events)
+    latest_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=0)
+    for event in reversed(events[:latest_user]):
+        if event.get("event") == "bot":
+            return [str(k) for k in (event.get("metadata") or {}).get(KEYS_FIELD) or []]
+    return []

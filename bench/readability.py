@@ -1,7 +1,6 @@
 """Reading level of every answer the bot can give (textstat, Flesch-Kincaid).
 
-The answers are built the way ``tests/bot/test_answers.py`` builds every medical answer,
-plus the menu replies of ``bot/answers.py`` and the responses in ``domain.yml``.
+The answers are those of :func:`bot.catalogue.every_answer`, and the disclaimer on its own.
 
 Before scoring, each line that does not end a sentence (a bullet of the side-effect list,
 a line ending in a colon) gets a full stop: a bulleted list is read item by item, but the
@@ -15,14 +14,10 @@ import re
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-import yaml
-
-from bot import answers
+from bot.catalogue import every_answer, medical_answers
 from bot.knowledge import Knowledge
-from bot.launch.settings import PROJECT_DIR
-from bot.safety import Alarm, SafetyRules
+from bot.safety import SafetyRules
 
 MAX_MEDIAN_GRADE = 8.0
 MAX_GRADE = 10.0
@@ -49,62 +44,18 @@ class Graded:
 
 
 def every_medical_answer(knowledge: Knowledge, rules: SafetyRules) -> list[Reply]:
-    """Every medical answer, on every path (as ``tests/bot/test_answers.py`` lists them)."""
-    found = [(f"topic: {t}", answers.topic_answer(knowledge, t)) for t in knowledge.topics]
-    found += [(f"more: {t}", answers.more_answer(knowledge, t)) for t in knowledge.topics]
-    found += [
-        (f"side effect: {s}", answers.side_effect_answer(knowledge, [s]))
-        for s in knowledge.symptoms
+    """Every medical answer, on every path (see :mod:`bot.catalogue`)."""
+    return [
+        Reply(e.name, e.answer.text, e.answer.medical) for e in medical_answers(knowledge, rules)
     ]
-    found += [
-        (f"side effect term: {t}", answers.side_effect_answer(knowledge, [t]))
-        for t in knowledge.topic_terms
-    ]
-    found += [("side effect: not recognised", answers.side_effect_answer(knowledge, []))]
-    found += [
-        (f"referral: {i}", answers.referral_answer(knowledge, i)) for i in knowledge.referrals
-    ]
-    alarm_sets = {
-        "safety: emergency": {Alarm.EMERGENCY},
-        "safety: crisis": {Alarm.CRISIS},
-        "safety: emergency + crisis": set(Alarm),
-    }
-    found += [(name, answers.safety_answer(knowledge, rules, a)) for name, a in alarm_sets.items()]
-    return [Reply(name, answer.text, answer.medical) for name, answer in found]
-
-
-def other_replies(knowledge: Knowledge) -> list[Reply]:
-    """The non-medical replies of ``bot/answers.py`` (menus, "which topic?")."""
-    found = [
-        ("menu", answers.menu(knowledge)),
-        ("menu: out of scope", answers.menu(knowledge, "out_of_scope")),
-        ("menu: not understood", answers.menu(knowledge, "not_understood")),
-        ("more: no topic yet", answers.more_answer(knowledge, None)),
-    ]
-    return [Reply(name, answer.text, answer.medical) for name, answer in found]
-
-
-def domain_responses(domain: Path = PROJECT_DIR / "domain.yml") -> list[Reply]:
-    """The texts of the ``responses`` in ``domain.yml``."""
-    data = yaml.safe_load(domain.read_text(encoding="utf-8"))
-    found = []
-    for name, variants in (data.get("responses") or {}).items():
-        for number, variant in enumerate(variants):
-            if "text" in variant:
-                label = name if len(variants) == 1 else f"{name} #{number + 1}"
-                found.append(Reply(f"domain: {label}", " ".join(variant["text"].split()), False))
-    return found
 
 
 def every_reply(knowledge: Knowledge, rules: SafetyRules) -> list[Reply]:
     """Every answer the bot can give, and the disclaimer on its own."""
     disclaimer = Reply("disclaimer (on its own)", knowledge.disclaimer, True)
     return [
-        *every_medical_answer(knowledge, rules),
-        *other_replies(knowledge),
-        *domain_responses(),
-        disclaimer,
-    ]
+        Reply(e.name, e.answer.text, e.answer.medical) for e in every_answer(knowledge, rules)
+    ] + [disclaimer]
 
 
 def prepared(text: str) -> str:

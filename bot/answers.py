@@ -8,13 +8,24 @@ appended, exactly once.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.knowledge import Knowledge, Topic
 from bot.safety import Alarm, SafetyRules
 
+KEYS_FIELD = "keys"  # where a sent message carries its answer's outcome keys
 FOLLOW_UPS = ("ask_more", "ask_how_common", "ask_what_to_do")
-FEEDBACK_INTENTS = ("feedback_positive", "feedback_negative")
+FOLLOW_UP_KEYS = {
+    "ask_more": "more",
+    "ask_how_common": "how_common",
+    "ask_what_to_do": "what_to_do",
+}
+# the topics whose facts must never be missed when a message touches them
+WARNINGS = {
+    "pregnancy": "warning:pregnancy",
+    "infections": "warning:infection",
+    "cancer": "warning:cancer",
+}
 
 
 @dataclass(frozen=True)
@@ -33,6 +44,16 @@ class Answer:
     disclaimer: str | None = None
     buttons: tuple[Button, ...] = field(default=())
     source_line: str | None = None  # for answers stated from the fact sheet
+    kinds: tuple[str, ...] = ()  # what the reply does: "topic:pregnancy", "referral:vaccines"
+    facts: tuple[str, ...] = ()  # ids of the facts it states
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Its kinds, and a ``warning:`` key for each safety topic whose facts it states."""
+        warnings = [
+            WARNINGS[f.split(".", 1)[0]] for f in self.facts if f.split(".", 1)[0] in WARNINGS
+        ]
+        return tuple(dict.fromkeys((*self.kinds, *warnings)))
 
     @property
     def medical(self) -> bool:
@@ -55,6 +76,8 @@ def medical(
     paragraphs: Iterable[str],
     buttons: tuple[Button, ...] = (),
     sourced: bool = False,
+    kinds: Iterable[str] = (),
+    facts: Iterable[str] = (),
 ) -> Answer:
     """A medical answer: the paragraphs, the source line if ``sourced``, the disclaimer."""
     return Answer(
@@ -62,6 +85,17 @@ def medical(
         disclaimer=knowledge.disclaimer,
         buttons=buttons,
         source_line=knowledge.source_line if sourced else None,
+        kinds=tuple(kinds),
+        facts=tuple(facts),
+    )
+
+
+def chat(knowledge: Knowledge, phrase: str, kind: str, buttons: bool = False) -> Answer:
+    """A reply that states no medical facts: one fixed phrase, perhaps the topic buttons."""
+    return Answer(
+        (knowledge.phrases[phrase],),
+        buttons=menu_buttons(knowledge) if buttons else (),
+        kinds=(kind,),
     )
 
 
@@ -86,7 +120,10 @@ def menu(knowledge: Knowledge, lead: str | None = None) -> Answer:
     paragraphs = [knowledge.phrases["menu_prompt"]]
     if lead is not None:
         paragraphs.insert(0, knowledge.phrases[lead])
-    return Answer(tuple(paragraphs), buttons=menu_buttons(knowledge))
+    kind = {"out_of_scope": "out_of_scope", "not_understood": "not_understood"}.get(
+        lead or "", "chat:menu"
+    )
+    return Answer(tuple(paragraphs), buttons=menu_buttons(knowledge), kinds=(kind,))
 
 
 def did_you_mean(knowledge: Knowledge, ranking: Sequence[str], limit: int = 3) -> Answer:
@@ -97,7 +134,9 @@ def did_you_mean(knowledge: Knowledge, ranking: Sequence[str], limit: int = 3) -
         return menu(knowledge, lead="not_understood")
     buttons = [Button(titles[i], intent_payload(i)) for i in likely]
     buttons.append(Button(knowledge.phrases["something_else"], intent_payload("help")))
-    return Answer((knowledge.phrases["did_you_mean"],), buttons=tuple(buttons))
+    return Answer(
+        (knowledge.phrases["did_you_mean"],), buttons=tuple(buttons), kinds=("did_you_mean",)
+    )
 
 
 def _bullets(items: Iterable[str]) -> str:
@@ -126,7 +165,7 @@ def _answer_buttons(knowledge: Knowledge, topic: Topic | None = None) -> tuple[B
         Button(knowledge.phrases[key], intent_payload(intent))
         for key, intent in (
             *((k, "ask_more") for k in more),
-            ("feedback_yes_button", "feedback_positive"),
+            ("feedback_yes_button", "thank"),
             ("feedback_no_button", "feedback_negative"),
         )
     )
@@ -140,11 +179,17 @@ def topic_answer(knowledge: Knowledge, topic_id: str) -> Answer:
         _topic_paragraphs(knowledge, topic, topic.facts),
         buttons=_answer_buttons(knowledge, topic),
         sourced=True,
+        kinds=(f"topic:{topic.id}",),
+        facts=topic.facts,
     )
 
 
 def _which_topic(knowledge: Knowledge) -> Answer:
-    return Answer((knowledge.phrases["more_which_topic"],), buttons=menu_buttons(knowledge))
+    return Answer(
+        (knowledge.phrases["more_which_topic"],),
+        buttons=menu_buttons(knowledge),
+        kinds=("which_topic",),
+    )
 
 
 def more_answer(knowledge: Knowledge, topic_id: str | None) -> Answer:
@@ -156,35 +201,83 @@ def follow_up_answer(knowledge: Knowledge, topic_id: str | None, intent: str) ->
     """Answer a follow-up ("tell me more", "is that common?", "what should I do?").
 
     Answered for the topic in hand from its facts; where the fact sheet says nothing the
-    patient is referred to the care team; with no topic yet, the bot asks which one.
+    patient is referred to the care team; with no topic yet, the bot asks which one. A
+    referral in hand ("referral:alcohol") is given again: the source has nothing more.
     """
+    if topic_id is not None and topic_id.startswith("referral:"):
+        referral_id = topic_id.split(":", 1)[1]
+        if referral_id in knowledge.referrals:
+            answer = referral_answer(knowledge, referral_id)
+            kind = f"{FOLLOW_UP_KEYS.get(intent, 'more')}:{referral_id}"
+            return replace(answer, kinds=(*answer.kinds, kind))
     if topic_id is None or topic_id not in knowledge.topics:
         return _which_topic(knowledge)
     topic = knowledge.topics[topic_id]
+    answer = _follow_up(knowledge, topic, intent)
+    if topic.id in WARNINGS and not set(answer.facts) & set(topic.facts):
+        # a follow-up on a safety topic restates its warning ("why?" after pregnancy)
+        warning = " ".join(knowledge.facts[f].text for f in topic.facts)
+        answer = replace(
+            answer,
+            paragraphs=(warning, *answer.paragraphs),
+            facts=(*topic.facts, *answer.facts),
+            source_line=knowledge.source_line,
+        )
+    return answer
+
+
+def _follow_up(knowledge: Knowledge, topic: Topic, intent: str) -> Answer:
     title = topic.title.lower()
+    kind = f"{FOLLOW_UP_KEYS.get(intent, 'more')}:{topic.id}"
     if intent == "ask_how_common" and topic.how_common:
-        facts = [knowledge.facts[f].text for f in topic.how_common]
-        return medical(knowledge, facts, buttons=_answer_buttons(knowledge), sourced=True)
+        return medical(
+            knowledge,
+            [knowledge.facts[f].text for f in topic.how_common],
+            buttons=_answer_buttons(knowledge),
+            sourced=True,
+            kinds=(kind,),
+            facts=topic.how_common,
+        )
     if intent == "ask_what_to_do":
-        return medical(knowledge, [topic.note or knowledge.phrases["what_to_do_unknown"]])
+        return medical(
+            knowledge, [topic.note or knowledge.phrases["what_to_do_unknown"]], kinds=(kind,)
+        )
     if intent == "ask_more" and topic.more:
         detail = " ".join(knowledge.facts[f].text for f in topic.more)
-        return medical(knowledge, [detail], buttons=_answer_buttons(knowledge), sourced=True)
+        return medical(
+            knowledge,
+            [detail],
+            buttons=_answer_buttons(knowledge),
+            sourced=True,
+            kinds=(kind,),
+            facts=topic.more,
+        )
     key = "how_common_unknown" if intent == "ask_how_common" else "more_none"
-    return medical(knowledge, [knowledge.phrases[key].format(title=title)])
+    return medical(knowledge, [knowledge.phrases[key].format(title=title)], kinds=(kind,))
 
 
-def _side_effect_paragraphs(knowledge: Knowledge, mentioned: Sequence[str]) -> list[str]:
+def _side_effect_paragraphs(
+    knowledge: Knowledge, mentioned: Sequence[str]
+) -> tuple[list[str], list[str], list[str]]:
+    """Paragraphs, kinds and fact ids for the symptoms and topic words mentioned."""
     paragraphs: list[str] = []
+    kinds: list[str] = []
+    facts: list[str] = []
     for item in dict.fromkeys(mentioned):  # keep order, drop repeats
         symptom = knowledge.symptoms.get(item)
         if symptom is not None:
             key = "side_effect_listed" if symptom.listed else "side_effect_not_listed"
             paragraphs.append(knowledge.phrases[key].format(name=symptom.name))
+            kinds += [
+                f"side_effect:{'listed' if symptom.listed else 'unlisted'}",
+                f"side_effect:{symptom.id}",
+            ]
         elif item in knowledge.topics:
             topic = knowledge.topics[item]
             paragraphs.extend(_topic_paragraphs(knowledge, topic, topic.facts))
-    return paragraphs
+            kinds.append(f"topic:{topic.id}")
+            facts.extend(topic.facts)
+    return paragraphs, kinds, facts
 
 
 def side_effect_answer(
@@ -199,52 +292,102 @@ def side_effect_answer(
     """
     if not specific and not mentioned:
         return topic_answer(knowledge, knowledge.side_effects_topic.id)
-    paragraphs = _side_effect_paragraphs(knowledge, mentioned) or [
-        knowledge.phrases["side_effect_unknown"],
-        _side_effect_list(knowledge),
-        knowledge.phrases["side_effect_unknown_after"],
-    ]
-    return medical(knowledge, paragraphs, buttons=_answer_buttons(knowledge), sourced=True)
+    paragraphs, kinds, facts = _side_effect_paragraphs(knowledge, mentioned)
+    if not paragraphs:
+        topic = knowledge.side_effects_topic
+        paragraphs = [
+            knowledge.phrases["side_effect_unknown"],
+            _side_effect_list(knowledge),
+            knowledge.phrases["side_effect_unknown_after"],
+        ]
+        kinds = ["side_effect:unknown", f"topic:{topic.id}"]
+        facts = list(topic.facts)
+    return medical(
+        knowledge,
+        paragraphs,
+        buttons=_answer_buttons(knowledge),
+        sourced=True,
+        kinds=kinds,
+        facts=facts,
+    )
 
 
-def referral_answer(knowledge: Knowledge, intent: str) -> Answer:
-    """A kind referral to the care team for a question the source cannot answer."""
-    referral = knowledge.referrals.get(intent) or knowledge.referrals["ask_not_covered"]
-    return medical(knowledge, [referral.text])
+def referral_answer(knowledge: Knowledge, referral_id: str) -> Answer:
+    """A kind referral for a question the source cannot answer, with what it does say.
+
+    ``referral_id`` names a referral in ``referrals.yml`` (or, for callers that still
+    have one, the intent that asks for it); an unknown one gets the general referral.
+    """
+    referral = knowledge.referrals.get(referral_id) or knowledge.referral_for_intent(referral_id)
+    if referral is None:
+        referral = knowledge.referral_for_intent("ask_not_covered")
+        assert referral is not None  # the loader checks there is one
+    paragraphs = [referral.text]
+    if referral.facts:
+        paragraphs.insert(0, " ".join(knowledge.facts[f].text for f in referral.facts))
+    return medical(
+        knowledge,
+        paragraphs,
+        sourced=bool(referral.facts),
+        kinds=(f"referral:{referral.id}",),
+        facts=referral.facts,
+    )
+
+
+def combine(knowledge: Knowledge, parts: Sequence[tuple[str, Answer]]) -> Answer:
+    """One answer from several: a titled part for each, then one source line and disclaimer.
+
+    ``parts`` pairs each answer with its title. A single part is returned as it is.
+    """
+    if len(parts) == 1:
+        return parts[0][1]
+    paragraphs: list[str] = []
+    for title, part in parts:
+        paragraphs.append(f"{title}: {part.paragraphs[0]}" if title else part.paragraphs[0])
+        paragraphs.extend(part.paragraphs[1:])
+    answers = [a for _, a in parts]
+    return medical(
+        knowledge,
+        paragraphs,
+        buttons=_answer_buttons(knowledge),
+        sourced=any(a.source_line for a in answers),
+        kinds=[k for a in answers for k in a.kinds],
+        facts=[f for a in answers for f in a.facts],
+    )
 
 
 def several_answer(
     knowledge: Knowledge, intents: Sequence[str], symptoms: Sequence[str] = ()
 ) -> Answer:
     """One answer to several questions: a titled part for each, then one disclaimer."""
-    paragraphs: list[str] = []
-    sourced = False
+    parts: list[tuple[str, Answer]] = []
     for intent in dict.fromkeys(intents):
         topic = knowledge.topic_for_intent(intent)
         if topic is not None and topic.lists_side_effects and symptoms:
-            part = _side_effect_paragraphs(knowledge, symptoms)
+            part = side_effect_answer(knowledge, symptoms)
         elif topic is not None:
-            part = _topic_paragraphs(knowledge, topic, topic.facts)
-        elif intent in knowledge.referrals:
-            part = [knowledge.referrals[intent].text]
+            part = topic_answer(knowledge, topic.id)
+        elif knowledge.referral_for_intent(intent) is not None:
+            part = referral_answer(knowledge, intent)
         else:
             continue
-        sourced = sourced or topic is not None
-        paragraphs.append(f"{knowledge.intent_titles[intent]}: {part[0]}")
-        paragraphs.extend(part[1:])
-    if not paragraphs:
+        parts.append((knowledge.intent_titles[intent], part))
+    if not parts:
         return menu(knowledge, lead="not_understood")
-    return medical(knowledge, paragraphs, buttons=_answer_buttons(knowledge), sourced=sourced)
+    return combine(knowledge, parts)
 
 
 def feedback_reply(knowledge: Knowledge, intent: str) -> Answer:
     """Thank the patient for rating an answer (not a medical reply)."""
-    key = "feedback_thanks" if intent == "feedback_positive" else "feedback_sorry"
-    return Answer((knowledge.phrases[key],))
+    if intent == "feedback_negative":
+        return Answer((knowledge.phrases["feedback_sorry"],), kinds=("chat:feedback_negative",))
+    return Answer((knowledge.phrases["feedback_thanks"],), kinds=("chat:thanks",))
 
 
 def safety_answer(knowledge: Knowledge, rules: SafetyRules, alarms: Iterable[Alarm]) -> Answer:
     """Emergency guidance first, then crisis support, for the alarms raised."""
     raised = set(alarms)
-    order = (Alarm.EMERGENCY, Alarm.CRISIS)
-    return medical(knowledge, [rules.messages[a] for a in order if a in raised])
+    order = [a for a in (Alarm.EMERGENCY, Alarm.CRISIS) if a in raised]
+    return medical(
+        knowledge, [rules.messages[a] for a in order], kinds=[f"safety:{a.value}" for a in order]
+    )

@@ -29,9 +29,9 @@ UNANSWERED = {
     "out_of_scope": "outside what it covers",
     "ask_not_covered": "not in the fact sheet",
 }
-FEEDBACK = {"feedback_positive", "feedback_negative"}
+FEEDBACK = {"thank", "feedback_negative"}  # ratings, not questions
 NOT_TOPICS = FEEDBACK | {
-    "greet", "goodbye", "thank", "bot_challenge", "help", "ask_human", "nlu_fallback",
+    "greet", "goodbye", "bot_challenge", "help", "express_feelings", "nlu_fallback",
     "out_of_scope",
 }  # fmt: skip
 

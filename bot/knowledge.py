@@ -83,11 +83,35 @@ class Topic:
 
 @dataclass(frozen=True)
 class Referral:
-    """What the bot says to a question the source does not answer."""
+    """What the bot says to a question the source does not answer, and what asks it.
 
-    intent: str
+    Reached by its ``intent``, by its ``terms`` in any message, or by its
+    ``context_terms`` while it is the topic in hand. With ``needs_topic``, its terms count
+    only when one of those topics is in the message or in hand. ``facts`` are what the
+    source does say that bears on the question.
+    """
+
+    id: str
     title: str
     text: str
+    intent: str | None = None
+    terms: tuple[str, ...] = ()
+    context_terms: tuple[str, ...] = ()
+    needs_topic: tuple[str, ...] = ()
+    facts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Languages:
+    """The notice for a message in another language, in that language where known."""
+
+    english: str
+    notices: Mapping[str, str]
+    english_words: frozenset[str]
+
+    def notice(self, language: str) -> str:
+        """The notice in ``language`` (lingua's name, e.g. "SPANISH"), else in English."""
+        return self.notices.get(language.upper(), self.english)
 
 
 @dataclass(frozen=True)
@@ -115,16 +139,23 @@ class Knowledge:
     drug_names: tuple[str, ...]
     referrals: Mapping[str, Referral]
     phrases: Mapping[str, str]
+    other_person_words: tuple[str, ...]
+    feeling_words: tuple[str, ...]
+    languages: Languages
 
     def topic_for_intent(self, intent: str) -> Topic | None:
         """The topic answered for ``intent``, if any."""
         return next((t for t in self.topics.values() if t.intent == intent), None)
 
+    def referral_for_intent(self, intent: str) -> Referral | None:
+        """The referral answered for ``intent``, if any."""
+        return next((r for r in self.referrals.values() if r.intent == intent), None)
+
     @property
     def intent_titles(self) -> dict[str, str]:
         """A short title for every intent the bot answers from this knowledge."""
         titles = {t.intent: t.title for t in self.topics.values()}
-        titles.update({r.intent: r.title for r in self.referrals.values()})
+        titles.update({r.intent: r.title for r in self.referrals.values() if r.intent})
         return titles
 
     @property
@@ -276,6 +307,40 @@ def _check_terms_unique(r: YamlFile, groups: Mapping[str, tuple[str, ...]]) -> N
             owner[key] = group
 
 
+def _read_referrals(
+    r: YamlFile, facts: Mapping[str, Fact], topics: Mapping[str, Topic]
+) -> dict[str, Referral]:
+    def optional(entry: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+        return r.texts(entry[key], f"{where}.{key}") if key in entry else ()
+
+    referrals: dict[str, Referral] = {}
+    for referral_id, raw in r.data.items():
+        entry = r.mapping(raw, referral_id)
+        intent = entry.get("intent")
+        referral = Referral(
+            id=referral_id,
+            title=r.text(entry.get("title"), f"{referral_id}.title"),
+            text=r.text(entry.get("text"), f"{referral_id}.text"),
+            intent=None if intent is None else r.text(intent, f"{referral_id}.intent"),
+            terms=optional(entry, "terms", referral_id),
+            context_terms=optional(entry, "context_terms", referral_id),
+            needs_topic=optional(entry, "needs_topic", referral_id),
+            facts=optional(entry, "facts", referral_id),
+        )
+        if referral.intent is None and not referral.terms:
+            raise r.fail(f"{referral_id} needs an intent or terms, or nothing can reach it")
+        for fact_id in referral.facts:
+            if fact_id not in facts:
+                raise r.fail(f"{referral_id}.facts names unknown fact '{fact_id}'")
+        for topic_id in referral.needs_topic:
+            if topic_id not in topics and topic_id not in r.data:
+                raise r.fail(f"{referral_id}.needs_topic names unknown topic '{topic_id}'")
+        referrals[referral_id] = referral
+    if not any(ref.intent == "ask_not_covered" for ref in referrals.values()):
+        raise r.fail("needs a referral for ask_not_covered (the general one)")
+    return referrals
+
+
 def load(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
     """Load and validate the fact set in ``directory``; raise :class:`KnowledgeError`."""
     fact_file = YamlFile(directory / "facts.yml")
@@ -301,22 +366,24 @@ def load(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
     )
 
     referral_file = YamlFile(directory / "referrals.yml")
-    referrals = {}
-    for intent, raw in referral_file.data.items():
-        entry = referral_file.mapping(raw, intent)
-        referrals[intent] = Referral(
-            intent=intent,
-            title=referral_file.text(entry.get("title"), f"{intent}.title"),
-            text=referral_file.text(entry.get("text"), f"{intent}.text"),
-        )
-    if "ask_not_covered" not in referrals:
-        raise referral_file.fail("needs a referral for ask_not_covered (the general one)")
+    referrals = _read_referrals(referral_file, facts, topics)
     phrase_file = YamlFile(directory / "phrases.yml")
     phrases = {key: phrase_file.text(text, key) for key, text in phrase_file.data.items()}
     missing = sorted(REQUIRED_PHRASES - phrases.keys())
     if missing:
         raise phrase_file.fail(f"missing phrases: {', '.join(missing)}")
 
+    words = YamlFile(directory / "context_words.yml")
+    language_file = YamlFile(directory / "languages.yml")
+    notices = language_file.mapping(language_file.data.get("notices"), "notices")
+    languages = Languages(
+        english=language_file.text(language_file.data.get("english"), "english"),
+        notices={k.upper(): language_file.text(v, f"notices.{k}") for k, v in notices.items()},
+        english_words=frozenset(
+            w.lower()
+            for w in language_file.texts(language_file.data.get("english_words"), "english_words")
+        ),
+    )
     return Knowledge(
         source=_read_source(fact_file),
         disclaimer=fact_file.text(fact_file.data.get("disclaimer"), "disclaimer"),
@@ -328,6 +395,9 @@ def load(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
         drug_names=fact_file.texts(fact_file.data.get("drug_names"), "drug_names"),
         referrals=referrals,
         phrases=phrases,
+        other_person_words=words.texts(words.data.get("other_person"), "other_person"),
+        feeling_words=words.texts(words.data.get("feelings"), "feelings"),
+        languages=languages,
     )
 
 

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.knowledge import KnowledgeError
 from bot.nlp import lemmas
-from bot.safety import NUMBER, SAFETY_FILE, Alarm, Phrase, SafetyRules
+from bot.safety import FEVER, NUMBER, SAFETY_FILE, Alarm, Phrase, SafetyRules
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc, Span
+    from spacy.tokens import Doc, Span, Token
 
 _SENTENCE_ENDS = {".", "!", "?", ";", "\n"}
-_NEGATION_WINDOW = 3  # a negation this many words before a red flag cancels it
+_NEGATION_WINDOW = 4  # a negation this many words before a red flag cancels it
+_CRISIS_NEGATION_WINDOW = 2  # "not (feeling) suicidal"; "not sure, I want to die" counts
+_LATIN_ONLY = re.compile(r"[a-z\u00c0-\u024f\s'-]+")
+OTHER_LANGUAGE = "other_language"  # the group of a red flag found in another language
+_UNITS = re.compile(r"(\d)(°?[cfCF])\b")  # "38c" -> "38 c", so the number is one token
 _PAST = "past_marker"
 _IGNORE = "ignore"
+_CRISIS_IGNORE = "crisis_ignore"
+# "I think about not waking up" is crisis, not unconsciousness: a fainting match that
+# overlaps a crisis match is dropped (an overdose beside a crisis is kept: both apply)
+_FAINTING = "emergency.fainting"
 
 
 @dataclass(frozen=True)
@@ -40,7 +49,7 @@ def _token_patterns(nlp: Language, phrase: Phrase) -> list[dict[str, Any]]:
     for step in phrase.steps:
         if isinstance(step, int):
             pattern.extend({"OP": "?"} for _ in range(step))
-        elif step == (NUMBER,):
+        elif step in ((NUMBER,), (FEVER,)):
             pattern.append({"LIKE_NUM": True})
         elif step[0].startswith("="):
             pattern.append({"LOWER": {"IN": [w[1:] for w in step]}})
@@ -64,43 +73,150 @@ class RedFlagMatcher:
         from spacy.matcher import Matcher
 
         self.nlp = nlp
+        self.rules = rules
         self.matcher = Matcher(nlp.vocab)
+        self.phrases: dict[str, Phrase] = {}  # by the key each phrase is matched under
         for phrases in rules.phrases.values():
-            for phrase in phrases:
-                self.matcher.add(phrase.group, [_token_patterns(nlp, phrase)])
-        for label, markers in ((_PAST, rules.past_markers), (_IGNORE, rules.ignore)):
+            for index, phrase in enumerate(phrases):
+                key = f"{phrase.group}#{index}"
+                self.phrases[key] = phrase
+                self.matcher.add(key, [_token_patterns(nlp, phrase)])
+        for label, markers in (
+            (_PAST, rules.past_markers),
+            (_IGNORE, rules.ignore),
+            (_CRISIS_IGNORE, rules.crisis_ignore),
+        ):
             self.matcher.add(label, [_token_patterns(nlp, m) for m in markers])
         self.negations = {lemma for word in rules.negations for lemma in lemmas(nlp, word)}
+        self.foreign = {
+            alarm: _foreign_pattern(words) for alarm, words in rules.other_languages.items()
+        }
 
     def find(self, text: str) -> Finding:
         """Assess ``text`` (any case)."""
-        return self.find_in_doc(self.nlp(text.lower()))
+        lower = text.lower()
+        finding = self.find_in_doc(self.nlp(_UNITS.sub(r"\1 \2", lower)))
+        foreign = [
+            f"{alarm.value}.{OTHER_LANGUAGE}"
+            for alarm, pattern in self.foreign.items()
+            if pattern is not None and pattern.search(lower)
+        ]
+        if not foreign:
+            return finding
+        groups = (*finding.groups, *(g for g in foreign if g not in finding.groups))
+        return Finding(alarms=frozenset(Alarm(g.split(".", 1)[0]) for g in groups), groups=groups)
 
     def find_in_doc(self, doc: Doc) -> Finding:
         """Assess an already processed, lower-cased ``doc``."""
         spans = [(self.nlp.vocab.strings[m], doc[s:e]) for m, s, e in self.matcher(doc)]
+        spans = [(label, span) for label, span in spans if self._fits(label, span)]
         past_sentences = {_sentence_of(doc, span.start) for label, span in spans if label == _PAST}
-        ignored = {
-            i for label, span in spans if label == _IGNORE for i in range(span.start, span.end)
+        normal_sentences = {
+            _sentence_of(doc, t.i)
+            for t in doc
+            if t.like_num
+            and (v := _number(t.text)) is not None
+            and self.rules.is_normal_temperature(v)
+        }
+        ignored = _covered(spans, _IGNORE)
+        crisis_ignored = _covered(spans, _CRISIS_IGNORE)
+        crisis_tokens = {
+            i
+            for label, span in spans
+            if label.startswith(Alarm.CRISIS.value)
+            and not self._negated(doc, span, crisis=True)
+            and not crisis_ignored.issuperset(range(span.start, span.end))
+            for i in range(span.start, span.end)
         }
         groups: list[str] = []
-        for label, span in sorted(spans, key=lambda item: item[1].start):
-            if label in (_PAST, _IGNORE) or label in groups:
+        for key, span in sorted(spans, key=lambda item: item[1].start):
+            if key in (_PAST, _IGNORE, _CRISIS_IGNORE):
+                continue
+            label = self.phrases[key].group
+            if label in groups:
                 continue
             alarm = Alarm(label.split(".", 1)[0])
+            if alarm is Alarm.CRISIS and (
+                self._negated(doc, span, crisis=True)
+                or crisis_ignored.issuperset(range(span.start, span.end))
+            ):
+                continue
+            sentence = _sentence_of(doc, span.start)
             if alarm is Alarm.EMERGENCY and (
-                _sentence_of(doc, span.start) in past_sentences
+                sentence in past_sentences
                 or self._negated(doc, span)
+                or self._negated_inside(key, span)
                 or ignored.issuperset(range(span.start, span.end))
+                or (label == _FAINTING and crisis_tokens.intersection(range(span.start, span.end)))
+                or (label.endswith("serious_infection") and sentence in normal_sentences)
             ):
                 continue
             groups.append(label)
         alarms = frozenset(Alarm(g.split(".", 1)[0]) for g in groups)
         return Finding(alarms=alarms, groups=tuple(groups))
 
-    def _negated(self, doc: Doc, span: Span) -> bool:
-        window = doc[max(0, span.start - _NEGATION_WINDOW) : span.start]
-        return any(t.lemma_.lower() in self.negations for t in window)
+    def _fits(self, key: str, span: Span) -> bool:
+        """Whether a match meets its phrase's anchors and fever numbers."""
+        phrase = self.phrases.get(key)
+        if phrase is None:
+            return True
+        words = [t for t in span.doc if not t.is_punct and not t.is_space]
+        if phrase.at_start and (not words or span.start > words[0].i):
+            return False
+        if phrase.at_end and (not words or span.end <= words[-1].i):
+            return False
+        if (FEVER,) in phrase.steps:
+            values = [_number(t.text) for t in span if t.like_num]
+            return any(v is not None and self.rules.is_fever(v) for v in values)
+        return True
+
+    def _negated_inside(self, key: str, span: Span) -> bool:
+        """A negation within a phrase that has none of its own ("lips aren't swollen")."""
+        phrase = self.phrases[key]
+        own = {w.lstrip("=") for step in phrase.steps if isinstance(step, tuple) for w in step}
+        if own & (self.negations | {"not", "n't", "nt", "no", "never", "cannot"}):
+            return False
+        return any(t.lemma_.lower() in self.negations and not _interjection(t) for t in span)
+
+    def _negated(self, doc: Doc, span: Span, crisis: bool = False) -> bool:
+        size = _CRISIS_NEGATION_WINDOW if crisis else _NEGATION_WINDOW
+        window = doc[max(0, span.start - size) : span.start]
+        sentence = _sentence_of(doc, span.start)
+        return any(
+            t.lemma_.lower() in self.negations
+            and _sentence_of(doc, t.i) == sentence
+            and not _interjection(t)
+            for t in window
+        )
+
+
+def _foreign_pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One regex for the other-language red flags: Latin entries start a word."""
+    if not words:
+        return None
+    parts = [rf"\b{re.escape(w)}" if _LATIN_ONLY.fullmatch(w) else re.escape(w) for w in words]
+    return re.compile("|".join(parts))
+
+
+def _covered(spans: list[tuple[str, Span]], label: str) -> set[int]:
+    """Token indices inside the spans matched under ``label``."""
+    return {i for name, span in spans if name == label for i in range(span.start, span.end)}
+
+
+def _interjection(token: Token) -> bool:
+    """Whether ``token`` is "no" as in "oh no, ..." or "no, ...", negating nothing."""
+    doc = token.doc
+    before = doc[token.i - 1].lower_ if token.i > 0 else ""
+    after = doc[token.i + 1] if token.i + 1 < len(doc) else None
+    return token.lower_ == "no" and (before == "oh" or (after is not None and after.is_punct))
+
+
+def _number(text: str) -> float | None:
+    """``text`` as a number ("38,5" too), or None."""
+    try:
+        return float(text.replace(",", "."))
+    except ValueError:
+        return None
 
 
 def _sentence_of(doc: Doc, index: int) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +18,8 @@ from bot.knowledge import KNOWLEDGE_DIR, KnowledgeError, YamlFile
 SAFETY_FILE = KNOWLEDGE_DIR / "safety.yml"
 _GAP = re.compile(r"~(\d)")
 NUMBER = "#num"  # stands for any number in a phrase
+FEVER = "#fever"  # stands for a number in a fever range
+START, END = "^", "$"  # the phrase starts / ends the message
 
 
 class Alarm(str, Enum):
@@ -39,6 +41,8 @@ class Phrase:
     group: str
     source: str
     steps: tuple[tuple[str, ...] | int, ...]
+    at_start: bool = False
+    at_end: bool = False
 
 
 @dataclass(frozen=True)
@@ -48,14 +52,29 @@ class SafetyRules:
     phrases: Mapping[Alarm, tuple[Phrase, ...]]
     past_markers: tuple[Phrase, ...]
     ignore: tuple[Phrase, ...]
+    crisis_ignore: tuple[Phrase, ...]
     negations: tuple[str, ...]
     messages: Mapping[Alarm, str]
+    fever_ranges: tuple[tuple[float, float], ...] = ((38.0, 45.0), (100.4, 113.0))
+    other_languages: Mapping[Alarm, tuple[str, ...]] = field(default_factory=dict)
+
+    def is_fever(self, value: float) -> bool:
+        """Whether ``value`` is a temperature in a fever range."""
+        return any(low <= value <= high for low, high in self.fever_ranges)
+
+    def is_normal_temperature(self, value: float) -> bool:
+        """Whether ``value`` is a body temperature below the fever ranges."""
+        return 34.0 <= value < self.fever_ranges[0][0] or 93.0 <= value < self.fever_ranges[-1][0]
 
 
 def parse_phrase(group: str, source: str) -> Phrase:
     """Parse ``"lip|face ~3 swell"`` into steps; raise ``ValueError`` on bad syntax."""
     steps: list[tuple[str, ...] | int] = []
-    for part in source.split():
+    parts = source.split()
+    at_start = bool(parts) and parts[0] == START
+    at_end = len(parts) > 1 and parts[-1] == END
+    parts = parts[int(at_start) : len(parts) - int(at_end)]
+    for part in parts:
         gap = _GAP.fullmatch(part)
         if gap:
             steps.append(int(gap.group(1)))
@@ -63,14 +82,14 @@ def parse_phrase(group: str, source: str) -> Phrase:
         words = tuple(w for w in part.lower().split("|"))
         if any(not w.strip("=") for w in words) or part.startswith("~"):
             raise ValueError(f"bad word '{part}' in phrase '{source}'")
-        if len(words) > 1 and NUMBER in words:
-            raise ValueError(f"{NUMBER} cannot be an alternative in phrase '{source}'")
+        if len(words) > 1 and ({NUMBER, FEVER} & set(words)):
+            raise ValueError(f"numbers cannot be alternatives in phrase '{source}'")
         if len({w.startswith("=") for w in words}) > 1:
             raise ValueError(f"mix of exact and lemma words in '{part}' of '{source}'")
         steps.append(words)
     if not steps or isinstance(steps[0], int) or isinstance(steps[-1], int):
         raise ValueError(f"phrase '{source}' must start and end with a word")
-    return Phrase(group=group, source=source, steps=tuple(steps))
+    return Phrase(group, source, tuple(steps), at_start=at_start, at_end=at_end)
 
 
 def load_rules(path: Path = SAFETY_FILE) -> SafetyRules:
@@ -90,10 +109,27 @@ def load_rules(path: Path = SAFETY_FILE) -> SafetyRules:
             p for name, items in groups.items() for p in phrases(f"{alarm.value}.{name}", items)
         )
     messages = r.mapping(r.data.get("messages"), "messages")
+    ranges = r.data.get("fever_ranges")
+    if not (
+        isinstance(ranges, list)
+        and ranges
+        and all(
+            isinstance(x, list) and len(x) == 2 and all(isinstance(v, (int, float)) for v in x)
+            for x in ranges
+        )
+    ):
+        raise r.fail("fever_ranges must be a list of [low, high] temperatures")
+    foreign = r.mapping(r.data.get("other_languages"), "other_languages")
     return SafetyRules(
+        other_languages={
+            a: tuple(w.lower() for w in r.texts(foreign.get(a.value), f"other_languages.{a.value}"))
+            for a in Alarm
+        },
+        fever_ranges=tuple((float(lo), float(hi)) for lo, hi in ranges),
         phrases=by_alarm,
         past_markers=phrases("past_markers", r.data.get("past_markers")),
         ignore=phrases("ignore", r.data.get("ignore")),
+        crisis_ignore=phrases("crisis_ignore", r.data.get("crisis_ignore")),
         negations=r.texts(r.data.get("negations"), "negations"),
         messages={a: r.text(messages.get(a.value), f"messages.{a.value}") for a in Alarm},
     )

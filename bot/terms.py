@@ -18,6 +18,13 @@ if TYPE_CHECKING:
 SYMPTOM = "side_effect"  # entity for a symptom id or a topic id (e.g. "cancer")
 DRUG = "drug"  # entity for any name of mycophenolate
 DRUG_VALUE = "mycophenolate"
+ITEM = "item"  # entity for a named referral (e.g. "vaccines"), by its words
+ITEM_HINT = "item_hint"  # a referral's context word ("covid"), counted only in context
+SUBJECT = "subject"  # "other": the writer speaks for someone else
+FEELING = "feeling"  # "upset": the writer is frightened, worried, angry or overwhelmed
+LANGUAGE = "language"  # lingua's name of the language, when it is not English
+OTHER_PERSON = "other"
+UPSET = "upset"
 
 
 @dataclass(frozen=True)
@@ -39,14 +46,26 @@ class TermMatcher:
         from spacy.matcher import PhraseMatcher
 
         self.nlp = nlp
+        # what a message asks about: one term per stretch of words, the longest
         self.matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
         groups: dict[str, tuple[str, ...]] = {
             **{f"{SYMPTOM}:{s.id}": s.synonyms for s in knowledge.symptoms.values()},
             **{f"{SYMPTOM}:{t}": terms for t, terms in knowledge.topic_terms.items()},
+            **{f"{ITEM}:{r.id}": r.terms for r in knowledge.referrals.values() if r.terms},
             f"{DRUG}:{DRUG_VALUE}": knowledge.drug_names,
         }
         for key, terms in groups.items():
             self.matcher.add(key, [nlp(term.lower()) for term in terms])
+        # what the message tells about the writer and the context: may overlap the above
+        self.context = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        context: dict[str, tuple[str, ...]] = {
+            **{f"{ITEM_HINT}:{r.id}": r.context_terms for r in knowledge.referrals.values()},
+            f"{SUBJECT}:{OTHER_PERSON}": knowledge.other_person_words,
+            f"{FEELING}:{UPSET}": knowledge.feeling_words,
+        }
+        for key, terms in context.items():
+            if terms:
+                self.context.add(key, [nlp(term.lower()) for term in terms])
 
     def find(self, text: str) -> list[TermMatch]:
         """Terms in ``text`` (any case), without overlaps, in message order."""
@@ -64,5 +83,14 @@ class TermMatcher:
         found = []
         for span in sorted(filter_spans(spans), key=lambda s: s.start):
             entity, value = span.label_.split(":", 1)
+            found.append(TermMatch(entity, value, span.start_char, span.end_char, span.text))
+        seen: set[str] = set()
+        for match_id, start, end in sorted(self.context(doc), key=lambda m: m[1]):
+            label = self.nlp.vocab.strings[match_id]
+            if label in seen:
+                continue
+            seen.add(label)
+            entity, value = label.split(":", 1)
+            span = doc[start:end]
             found.append(TermMatch(entity, value, span.start_char, span.end_char, span.text))
         return found

@@ -28,6 +28,7 @@ from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
+from bot.answers import KEYS_FIELD
 from bot.limits import truncate_message
 
 logger = logging.getLogger(__name__)
@@ -163,6 +164,23 @@ def limit_request_size(env: MutableMapping[str, str] | None = None) -> int:
     return int(raw)
 
 
+class KeyedCollectingOutputChannel(CollectingOutputChannel):
+    """Rasa's collecting channel, keeping each answer's outcome keys with its message.
+
+    The keys (``"topic:pregnancy"``, ``"safety:emergency"``) say what the reply does; the
+    patient-voice evaluation grades them (see :mod:`bot.evaluation`).
+    """
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """Collect the message as Rasa does, with its ``keys``."""
+        keys = message.get(KEYS_FIELD)
+        before = len(self.messages)
+        await super().send_response(recipient_id, dict(message))
+        if keys:
+            for sent in self.messages[before:]:
+                sent[KEYS_FIELD] = list(keys)
+
+
 def _error(message: str) -> HTTPResponse:
     return response.json({"error": message}, status=400)
 
@@ -204,7 +222,7 @@ class SafeRestInput(RestInput):
                     handle, message.text, message.sender, self.name(), message.metadata
                 )
                 return response.stream(stream, content_type="text/event-stream")
-            collector = CollectingOutputChannel()
+            collector = KeyedCollectingOutputChannel()
             await handle(
                 UserMessage(
                     message.text,

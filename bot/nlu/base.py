@@ -11,7 +11,16 @@ from rasa.engine.storage.storage import ModelStorage
 from bot import nlp
 
 if TYPE_CHECKING:
+    from rasa.shared.nlu.training_data.message import Message
     from spacy.language import Language
+
+RULE_TEXT = "rule_text"  # the message with misspellings corrected (bot.nlu.spelling)
+
+
+def rule_text(message: Message) -> str | None:
+    """The text the rule-based matchers read: corrected when the corrector ran."""
+    text = message.get(RULE_TEXT) or message.get("text")
+    return text if isinstance(text, str) else None
 
 
 class MatchingComponent(GraphComponent):

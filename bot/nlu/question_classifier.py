@@ -1,9 +1,9 @@
-"""Recognise a message that asks several questions, and which ones.
+"""Recognise the questions a message asks by their words, and a message that asks several.
 
-Runs after the statistical classifiers: when two or more parts of a message ask about
-different things (see :mod:`bot.questions`), the intent becomes ``ask_several`` and each
-question's intent is added as a ``question`` entity, in order. The red-flag override
-still runs after this one.
+Runs after the statistical classifiers: each part of a message whose words point to an
+intent (see :mod:`bot.questions`) adds a ``question`` entity, in order; when two or more
+parts ask about different things the intent becomes ``ask_several``. The red-flag
+override still runs after this one.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.base import MatchingComponent
+from bot.nlu.base import MatchingComponent, rule_text
 from bot.questions import QuestionSpotter, question_words
 
 if TYPE_CHECKING:
@@ -34,18 +34,19 @@ class SeveralQuestionsClassifier(MatchingComponent):
         return QuestionSpotter(language, question_words())
 
     def process(self, messages: list[Message]) -> list[Message]:
-        """Mark messages that ask two or more different questions."""
+        """Add a ``question`` entity per question found; two or more make ``ask_several``."""
         for message in messages:
-            text = message.get(TEXT)
-            questions = self.matcher.several(text) if text else []
-            if not questions:
+            text = rule_text(message)
+            questions = self.matcher.questions(text) if text else []
+            if not text or not questions:
                 continue
-            forced = {"name": SEVERAL, "confidence": 1.0}
-            ranking = [forced] + [
-                r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != SEVERAL
-            ]
-            message.set(INTENT, forced, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+            if len(questions) >= 2:
+                forced = {"name": SEVERAL, "confidence": 1.0}
+                ranking = [forced] + [
+                    r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != SEVERAL
+                ]
+                message.set(INTENT, forced, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
             found = [
                 {
                     "entity": QUESTION_ENTITY,

@@ -15,11 +15,10 @@ from rasa.shared.nlu.constants import (
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
     PREDICTED_CONFIDENCE_KEY,
-    TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.base import MatchingComponent
+from bot.nlu.base import MatchingComponent, rule_text
 from bot.red_flags import RedFlagMatcher
 from bot.safety import default_rules
 
@@ -41,7 +40,7 @@ class RedFlagClassifier(MatchingComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         """Set the safety intent and ``red_flag`` entities where a rule fires."""
         for message in messages:
-            text = message.get(TEXT)
+            text = rule_text(message)
             if not text:
                 continue
             finding = self.matcher.find(text)

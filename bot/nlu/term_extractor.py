@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import ENTITIES
 from rasa.shared.nlu.training_data.message import Message
 
 from bot import knowledge
-from bot.nlu.base import MatchingComponent
+from bot.nlu.base import MatchingComponent, rule_text
 from bot.terms import TermMatcher
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ class FactTermExtractor(MatchingComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         """Append the terms found in each message to its entities."""
         for message in messages:
-            text = message.get(TEXT)
+            text = rule_text(message)
             if not text:
                 continue
             found = [

@@ -3,6 +3,7 @@ import re
 import pytest
 
 from bot import answers
+from bot.catalogue import medical_answers
 from bot.knowledge import Knowledge
 from bot.safety import Alarm, default_rules
 
@@ -11,26 +12,7 @@ DISCLAIMER_START = "This is general information, not medical advice."
 
 def every_medical_answer(knowledge: Knowledge) -> list[answers.Answer]:
     """Every medical answer the bot can give, on every path."""
-    found = [answers.topic_answer(knowledge, t) for t in knowledge.topics]
-    found += [answers.more_answer(knowledge, t) for t in knowledge.topics]
-    found += [answers.side_effect_answer(knowledge, [s]) for s in knowledge.symptoms]
-    found += [answers.side_effect_answer(knowledge, [t]) for t in knowledge.topic_terms]
-    found += [answers.side_effect_answer(knowledge, [])]
-    found += [answers.referral_answer(knowledge, i) for i in knowledge.referrals]
-    found += [
-        answers.follow_up_answer(knowledge, t, i)
-        for t in knowledge.topics
-        for i in answers.FOLLOW_UPS
-    ]
-    found += [
-        answers.several_answer(knowledge, ["ask_side_effects", "ask_pregnancy", "ask_dosage"])
-    ]
-    rules = default_rules()
-    found += [
-        answers.safety_answer(knowledge, rules, a)
-        for a in ({Alarm.EMERGENCY}, {Alarm.CRISIS}, set(Alarm))
-    ]
-    return found
+    return [e.answer for e in medical_answers(knowledge, default_rules())]
 
 
 def test_every_medical_answer_ends_with_the_disclaimer_exactly_once(knowledge: Knowledge) -> None:
@@ -65,7 +47,7 @@ def test_how_it_works_is_short_with_more_on_request(knowledge: Knowledge) -> Non
     assert "IMPDH" not in short.text
     assert [b.payload for b in short.buttons] == [
         "/ask_more",
-        "/feedback_positive",
+        "/thank",
         "/feedback_negative",
     ]
     detail = answers.more_answer(knowledge, "how_it_works").text
@@ -265,6 +247,6 @@ def test_did_you_mean_without_candidates_says_it_did_not_understand(knowledge: K
 
 
 def test_feedback_replies_are_not_medical(knowledge: Knowledge) -> None:
-    assert answers.feedback_reply(knowledge, "feedback_positive").text.startswith("Thank you")
+    assert answers.feedback_reply(knowledge, "thank").text.startswith("Thank you")
     assert "sorry" in answers.feedback_reply(knowledge, "feedback_negative").text
     assert not answers.feedback_reply(knowledge, "feedback_negative").medical

@@ -29,6 +29,19 @@ def matcher(nlp) -> RedFlagMatcher:  # type: ignore[no-untyped-def]
         ("my son swallowed my tablets by accident", "emergency.overdose"),
         ("my husband fainted", "emergency.fainting"),
         ("she collapsed in the kitchen", "emergency.fainting"),
+        (
+            "my 3 year old got into my bag and ate some of my cellcept tablets!!",
+            "emergency.overdose",
+        ),
+        ("my toddler may have swallowed one of my tablets", "emergency.swallowed_by_someone_else"),
+        ("my breathing feels weak today", "emergency.breathing"),
+        ("I can't swallow", "emergency.swallowing_speech"),
+        ("her speech is slurring and getting worse", "emergency.swallowing_speech"),
+        ("he is choking", "emergency.breathing"),
+        ("temp is 39.5", "emergency.serious_infection"),
+        ("39.5", "emergency.serious_infection"),
+        ("thermometer says 101 F", "emergency.serious_infection"),
+        ("my son is having a seizure", "emergency.seizure"),
     ],
 )
 def test_emergencies_are_found(matcher: RedFlagMatcher, text: str, group: str) -> None:
@@ -66,12 +79,40 @@ def test_crisis_is_found(matcher: RedFlagMatcher, text: str) -> None:
         "can I take it while pregnant?",
         "how does it kill immune cells",
         "can i take a double dose if i miss one",
+        "I don't have chest pain",
+        "what counts as a high temperature",
+        "can i get the yellow fever vaccine",
+        "This medicine, how it stop the body to attack himself?",
+        "can i split my dose into 3 smaller ones",
+        "she was sick after her tablet, should she take another",
+        "37.2 is that a fever?",
+        "I'm 40 years old and take 2 tablets",
+        "can I crush the tablets, big pills are hard to swallow",
+        "the dog ate one of my tablets",
+        "not suicidal, just fed up",
     ],
 )
 def test_ordinary_messages_and_near_misses_raise_no_alarm(
     matcher: RedFlagMatcher, text: str
 ) -> None:
     assert matcher.find(text).alarm is None
+
+
+@pytest.mark.parametrize(
+    ("text", "alarm"),
+    [
+        ("mi madre no puede respirar bien", Alarm.EMERGENCY),
+        ("Meine Frau bekommt keine Luft mehr", Alarm.EMERGENCY),
+        ("我胸痛", Alarm.EMERGENCY),
+        ("je veux mourir", Alarm.CRISIS),
+    ],
+)
+def test_red_flags_in_other_languages(matcher: RedFlagMatcher, text: str, alarm: Alarm) -> None:
+    assert alarm in matcher.find(text).alarms
+
+
+def test_other_language_words_only_match_at_a_word_start(matcher: RedFlagMatcher) -> None:
+    assert matcher.find("what is the treatment for respiratory infections").alarm is None
 
 
 def test_a_red_flag_wins_even_inside_another_question(matcher: RedFlagMatcher) -> None:
@@ -94,6 +135,7 @@ def test_multiword_alternatives_are_rejected_when_compiled(nlp) -> None:  # type
         },
         past_markers=rules.past_markers,
         ignore=rules.ignore,
+        crisis_ignore=rules.crisis_ignore,
         negations=rules.negations,
         messages=rules.messages,
     )
@@ -102,13 +144,23 @@ def test_multiword_alternatives_are_rejected_when_compiled(nlp) -> None:  # type
 
 
 def test_labelled_set_recall_and_precision(matcher: RedFlagMatcher) -> None:
-    """The labelled set in tests/safety (also reported by `make bench`)."""
+    """The labelled set in tests/safety (also reported by `make bench`), spelling corrected
+    first as in the NLU pipeline."""
+    from bot.nlu.spelling import vocabulary
+    from bot.spelling import SpellingCorrector, word_probs
+
+    corrector = SpellingCorrector(vocabulary(), word_probs(str(matcher.nlp.path)))
     cases = yaml.safe_load(CASES.read_text())["cases"]
+    for case in cases:
+        case["text"] = corrector.correct(case["text"])
     for alarm in Alarm:
         truth = [c["label"] == alarm.value for c in cases]
         found = [alarm in matcher.find(c["text"]).alarms for c in cases]
         hits = sum(t and f for t, f in zip(truth, found, strict=True))
         recall = hits / sum(truth)
         precision = hits / sum(found)
-        assert recall >= 0.95, f"{alarm.value} recall {recall:.2f}"
-        assert precision >= 0.9, f"{alarm.value} precision {precision:.2f}"
+        assert recall == 1.0, f"{alarm.value} recall {recall:.3f}"
+        assert precision >= 0.98, f"{alarm.value} precision {precision:.3f}"
+    ordinary = [c for c in cases if c["label"] == "none"]
+    false_alarms = [c["text"] for c in ordinary if matcher.find(c["text"]).alarms]
+    assert len(false_alarms) <= 0.01 * len(ordinary), false_alarms

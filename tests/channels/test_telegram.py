@@ -159,7 +159,7 @@ def test_a_question_gets_the_answer_with_the_disclaimer(
     assert answer.text.rstrip().endswith("care team about your care.")
     assert answer.body["reply_markup"]["inline_keyboard"] == [
         [{"text": "Tell me more", "callback_data": "/ask_more"}],
-        [{"text": "Helpful", "callback_data": "/feedback_positive"}],
+        [{"text": "Helpful", "callback_data": "/thank"}],
         [{"text": "Not helpful", "callback_data": "/feedback_negative"}],
     ]
     assert sent[0].path.startswith("/telegram/bot")

@@ -60,7 +60,7 @@ def test_a_red_flag_wins_over_several_questions(bot: BotServers) -> None:
 def test_feedback_is_stored_with_the_conversation(bot: BotServers) -> None:
     me = sender()
     bot.say(me, "does it cause cancer?")
-    assert "glad it helped" in texts(bot.say(me, "/feedback_positive"))
+    assert "glad it helped" in texts(bot.say(me, "/thank"))
     bot.say(me, "how does it work?")
     assert "sorry it didn't help" in texts(bot.say(me, "that didn't help"))
     assert stored_slots(bot, me, "feedback") == ["positive", "negative"]

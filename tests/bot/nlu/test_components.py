@@ -8,8 +8,12 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.limits import MAX_MESSAGE_CHARS
+from bot.nlu.base import RULE_TEXT
+from bot.nlu.language_detector import LanguageDetector
 from bot.nlu.message_guard import MessageLengthGuard
+from bot.nlu.question_classifier import SeveralQuestionsClassifier
 from bot.nlu.red_flag_classifier import RedFlagClassifier
+from bot.nlu.spelling import SpellingCorrection
 from bot.nlu.term_extractor import FactTermExtractor
 
 
@@ -73,3 +77,62 @@ def test_message_guard_cuts_huge_messages_and_leaves_training_data() -> None:
 def test_message_guard_limit_is_configurable() -> None:
     [message] = create(MessageLengthGuard, max_chars=5).process([Message(data={TEXT: "abcdefgh"})])
     assert message.get(TEXT) == "abcde"
+
+
+def test_term_extractor_adds_items_hints_the_other_person_and_feelings() -> None:
+    extractor = create(FactTermExtractor)
+    [message] = extractor.process(
+        [Message(data={TEXT: "I'm scared, can my mum have the covid jab?"})]
+    )
+    found = {(e["entity"], e["value"]) for e in message.get(ENTITIES)}
+    assert {
+        ("item", "vaccines"),
+        ("item_hint", "vaccines"),
+        ("subject", "other"),
+        ("feeling", "upset"),
+    } <= found
+
+
+def test_spelling_correction_feeds_the_matchers_not_the_classifier() -> None:
+    speller = create(SpellingCorrection)
+    [message] = speller.process([Message(data={TEXT: "Brestfeeding on cellcep?"})])
+    assert message.get(TEXT) == "Brestfeeding on cellcep?"
+    assert message.get(RULE_TEXT) == "breastfeeding on cellcept?"
+    [message] = create(FactTermExtractor).process([message])
+    assert ("item", "breastfeeding") in {(e["entity"], e["value"]) for e in message.get(ENTITIES)}
+    data = TrainingData([Message(data={TEXT: "hello"})])
+    assert speller.process_training_data(data) is data
+
+
+def test_misspelt_red_flags_are_still_caught(red_flags: RedFlagClassifier) -> None:
+    [message] = create(SpellingCorrection).process(
+        [classified("i cant breahte", "ask_side_effects")]
+    )
+    [message] = red_flags.process([message])
+    assert message.get(INTENT)["name"] == "emergency"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("¿Puedo tomar micofenolato durante el embarazo?", "SPANISH"),
+        ("Ist das gefährlich für mein Baby?", "GERMAN"),
+        ("我可以在怀孕期间服用吗", "CHINESE"),
+        ("knackered all the time on cellcept lol", None),
+        ("side affects??", None),
+        ("hola", None),  # too short to tell
+    ],
+)
+def test_language_detector_names_other_languages_only(text: str, language: str | None) -> None:
+    [message] = create(LanguageDetector).process([Message(data={TEXT: text})])
+    found = [e["value"] for e in message.get(ENTITIES) or [] if e["entity"] == "language"]
+    assert found == ([language] if language else [])
+
+
+def test_question_classifier_names_a_single_question_and_marks_several() -> None:
+    questions = create(SeveralQuestionsClassifier)
+    [one] = questions.process([classified("what is lems and is it genetic", "ask_evidence", 0.5)])
+    assert one.get(INTENT)["name"] == "ask_evidence"
+    assert [e["value"] for e in one.get(ENTITIES)] == ["ask_what_is_lems"]
+    [two] = questions.process([classified("side effects? and pregnancy?", "ask_side_effects")])
+    assert two.get(INTENT)["name"] == "ask_several"

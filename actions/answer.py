@@ -1,0 +1,109 @@
+"""The one answering action: hands what the NLU heard to :mod:`bot.planner`."""
+
+from __future__ import annotations
+
+import re
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.reply import (
+    TurnEndingAction,
+    entity_values,
+    intent_ranking,
+    last_bot_keys,
+    latest_confidence,
+    latest_intent,
+    send,
+)
+from bot import knowledge
+from bot.planner import Context, Heard, plan
+from bot.safety import Alarm, default_rules
+from bot.terms import DRUG, FEELING, ITEM, ITEM_HINT, LANGUAGE, SUBJECT, SYMPTOM
+
+TOPIC_SLOT = "topic"
+SYMPTOMS_SLOT = "symptoms"
+SUBJECT_SLOT = "subject"
+FEEDBACK_SLOT = "feedback"
+RED_FLAG_ENTITY = "red_flag"
+QUESTION_ENTITY = "question"
+ANSWERED = ("topic:", "referral:", "side_effect:", "more:", "how_common:", "what_to_do:")
+MISSED = ("did_you_mean", "not_understood")
+_QUESTION = re.compile(
+    r"\?|^\W*(can|could|is|are|does|do|did|will|would|should|what|whats|how|why|when|which|"
+    r"who|where|am|may|might|has|have|any|anything)\b",
+    re.IGNORECASE,
+)
+
+
+def heard(tracker: Tracker) -> Heard:
+    """What the NLU found in the latest message."""
+    groups = entity_values(tracker, RED_FLAG_ENTITY)
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    text = str(tracker.latest_message.get("text") or "")
+    return Heard(
+        intent=latest_intent(tracker),
+        confidence=latest_confidence(tracker),
+        ranking=tuple(intent_ranking(tracker)),
+        scores=tuple(float(r.get("confidence") or 0.0) for r in ranking if r.get("name")),
+        asks=bool(_QUESTION.search(text)),
+        terms=tuple(entity_values(tracker, SYMPTOM)),
+        items=tuple(entity_values(tracker, ITEM)),
+        hints=tuple(entity_values(tracker, ITEM_HINT)),
+        questions=tuple(entity_values(tracker, QUESTION_ENTITY)),
+        alarms=frozenset(Alarm(g.split(".", 1)[0]) for g in groups),
+        names_drug=bool(entity_values(tracker, DRUG)),
+        other_person=bool(entity_values(tracker, SUBJECT)),
+        upset=bool(entity_values(tracker, FEELING)),
+        language=next(iter(entity_values(tracker, LANGUAGE)), None),
+    )
+
+
+def context(tracker: Tracker) -> Context:
+    """What the conversation holds: the topic in hand, whom it is about, the last reply."""
+    keys = last_bot_keys(tracker)
+    topic = tracker.get_slot(TOPIC_SLOT)
+    symptoms = tracker.get_slot(SYMPTOMS_SLOT) or []
+    return Context(
+        topic=str(topic) if topic else None,
+        symptoms=tuple(str(s) for s in symptoms),
+        other_person=tracker.get_slot(SUBJECT_SLOT) == "other",
+        after_answer=any(k.startswith(ANSWERED) for k in keys),
+        after_miss=any(k in MISSED for k in keys),
+        recent=tuple(k.removeprefix("referral:") for k in keys if k.startswith("referral:")),
+    )
+
+
+class ActionReply(TurnEndingAction):
+    """Answers every message but "forget me": safety, topics, referrals, small talk."""
+
+    def name(self) -> str:
+        """Action name used in the domain and rules."""
+        return "action_reply"
+
+    async def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Send the planned reply; remember the topic, the person and any rating."""
+        reply = plan(knowledge.default(), default_rules(), heard(tracker), context(tracker))
+        send(dispatcher, reply.answer)
+        events: list[EventType] = []
+        if reply.topic is not None:
+            events.append(SlotSet(TOPIC_SLOT, reply.topic))
+        if reply.symptoms:
+            events.append(SlotSet(SYMPTOMS_SLOT, list(reply.symptoms)))
+        if reply.other_person != (tracker.get_slot(SUBJECT_SLOT) == "other"):
+            events.append(SlotSet(SUBJECT_SLOT, "other" if reply.other_person else None))
+        if reply.feedback is not None:
+            events.append(SlotSet(FEEDBACK_SLOT, reply.feedback))
+        return events
+
+
+class ActionNotUnderstood(ActionReply):
+    """Rasa's fallback (no rule applies, or the NLU was unsure), answered the same way."""
+
+    def name(self) -> str:
+        """Overrides Rasa's default fallback action."""
+        return "action_default_fallback"

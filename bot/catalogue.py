@@ -1,0 +1,92 @@
+"""Every answer the bot can give, named by the path that gives it.
+
+One list, used by the disclaimer and no-copy tests, the reading-grade test and
+``make bench``. Built from the fact set the way the planner builds its replies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot import answers
+from bot.answers import Answer
+from bot.knowledge import Knowledge
+from bot.person import for_other_person
+from bot.planner import SMALL_TALK
+from bot.safety import Alarm, SafetyRules
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One answer and the path that gives it."""
+
+    name: str
+    answer: Answer
+
+
+def medical_answers(knowledge: Knowledge, rules: SafetyRules) -> list[Entry]:
+    """Every medical answer, on every path."""
+    found = [Entry(f"topic: {t}", answers.topic_answer(knowledge, t)) for t in knowledge.topics]
+    found += [
+        Entry(f"{intent}: {t}", answers.follow_up_answer(knowledge, t, intent))
+        for t in (*knowledge.topics, *(f"referral:{r}" for r in knowledge.referrals))
+        for intent in answers.FOLLOW_UPS
+    ]
+    found += [
+        Entry(f"side effect: {s}", answers.side_effect_answer(knowledge, [s]))
+        for s in knowledge.symptoms
+    ]
+    found += [
+        Entry(f"side effect term: {t}", answers.side_effect_answer(knowledge, [t]))
+        for t in knowledge.topic_terms
+    ]
+    found += [Entry("side effect: not recognised", answers.side_effect_answer(knowledge, []))]
+    found += [
+        Entry(f"referral: {r}", answers.referral_answer(knowledge, r)) for r in knowledge.referrals
+    ]
+    found += [
+        Entry(
+            "several: side effects, pregnancy, doses",
+            answers.several_answer(knowledge, ["ask_side_effects", "ask_pregnancy", "ask_dosage"]),
+        )
+    ]
+    found += [
+        Entry(f"for someone else: {e.name}", for_other_person(e.answer))
+        for e in list(found)
+        if e.name.startswith(("topic: ", "referral: "))
+    ]
+    alarm_sets = {
+        "safety: emergency": {Alarm.EMERGENCY},
+        "safety: crisis": {Alarm.CRISIS},
+        "safety: emergency + crisis": set(Alarm),
+    }
+    found += [
+        Entry(name, answers.safety_answer(knowledge, rules, a)) for name, a in alarm_sets.items()
+    ]
+    return found
+
+
+def other_answers(knowledge: Knowledge) -> list[Entry]:
+    """The replies that state no medical facts (menus, small talk, notices)."""
+    found = [
+        Entry("menu", answers.menu(knowledge)),
+        Entry("menu: out of scope", answers.menu(knowledge, "out_of_scope")),
+        Entry("menu: not understood", answers.menu(knowledge, "not_understood")),
+        Entry("which topic", answers.follow_up_answer(knowledge, None, "ask_more")),
+        Entry("did you mean", answers.did_you_mean(knowledge, ["ask_pregnancy"])),
+        Entry("feedback: negative", answers.feedback_reply(knowledge, "feedback_negative")),
+        Entry("forgotten", Answer((knowledge.phrases["forgotten"],))),
+        Entry("action server unavailable", Answer((knowledge.phrases["action_unavailable"],))),
+        Entry("another language (English notice)", Answer((knowledge.languages.english,))),
+    ]
+    found += [
+        Entry(f"chat: {phrase}", answers.chat(knowledge, phrase, f"chat:{phrase}"))
+        for phrase in dict.fromkeys(SMALL_TALK.values())
+        if phrase in knowledge.phrases
+    ]
+    return found
+
+
+def every_answer(knowledge: Knowledge, rules: SafetyRules) -> list[Entry]:
+    """Every answer the bot can give in English."""
+    return [*medical_answers(knowledge, rules), *other_answers(knowledge)]

@@ -1,0 +1,188 @@
+"""The planner's choices, pinned by outcome keys: what the reply does, not its wording."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.knowledge import Knowledge
+from bot.planner import Context, Heard, plan
+from bot.safety import Alarm, default_rules
+
+
+def keys(knowledge: Knowledge, heard: Heard, context: Context | None = None) -> tuple[str, ...]:
+    return plan(knowledge, default_rules(), heard, context or Context()).answer.keys
+
+
+@pytest.mark.parametrize(
+    "heard",
+    [
+        Heard("ask_pregnancy"),
+        Heard("ask_dosage", terms=("pregnancy",)),  # the classifier chose doses
+        Heard("ask_interactions", items=("alcohol",), terms=("pregnancy",)),  # a referral
+        Heard("nlu_fallback", terms=("pregnancy",)),  # "ivf??"
+        Heard("thank", terms=("pregnancy",)),
+        Heard("ask_not_covered", items=("contraception",)),
+    ],
+)
+def test_the_pregnancy_warning_is_never_missed(knowledge: Knowledge, heard: Heard) -> None:
+    assert "warning:pregnancy" in keys(knowledge, heard)
+
+
+def test_infection_and_cancer_facts_are_never_missed(knowledge: Knowledge) -> None:
+    assert "warning:infection" in keys(knowledge, Heard("ask_side_effects", terms=("infections",)))
+    assert "warning:cancer" in keys(knowledge, Heard("ask_stopping", terms=("cancer",)))
+    assert "warning:cancer" in keys(knowledge, Heard("ask_not_covered", items=("sun",)))
+
+
+def test_a_mans_question_gets_the_womens_fact_as_such_and_a_referral(
+    knowledge: Knowledge,
+) -> None:
+    found = keys(knowledge, Heard("ask_pregnancy", items=("men",), terms=("pregnancy",)))
+    assert "referral:men" in found and "warning:pregnancy" in found
+    assert "topic:pregnancy" not in found
+    said = plan(
+        knowledge, default_rules(), Heard("ask_pregnancy", items=("men",)), Context("pregnancy")
+    ).answer.text
+    assert knowledge.referrals["men"].text in said
+
+
+def test_men_words_mean_nothing_without_pregnancy(knowledge: Knowledge) -> None:
+    assert "referral:men" not in keys(knowledge, Heard("ask_side_effects", items=("men",)))
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        "breastfeeding",
+        "contraception",
+        "men",
+        "sun",
+        "monitoring",
+        "brands",
+        "vaccines",
+        "painkillers",
+        "alcohol",
+        "interactions",
+    ],
+)
+def test_each_named_referral_is_named(knowledge: Knowledge, item: str) -> None:
+    found = keys(knowledge, Heard("ask_not_covered", items=(item,)), Context("pregnancy"))
+    assert f"referral:{item}" in found
+    assert "referral:not_covered" not in found
+
+
+def test_a_half_covered_question_answers_the_covered_part_and_names_the_other(
+    knowledge: Knowledge,
+) -> None:
+    found = keys(knowledge, Heard("ask_interactions", items=("painkillers",), terms=("headache",)))
+    assert {"side_effect:listed", "referral:painkillers"} <= set(found)
+
+
+def test_an_unlisted_effect_is_never_denied(knowledge: Knowledge) -> None:
+    reply = plan(
+        knowledge,
+        default_rules(),
+        Heard("ask_side_effect_specific", terms=("tiredness",)),
+        Context(),
+    )
+    assert "side_effect:unlisted" in reply.answer.keys
+    text = reply.answer.text.lower()
+    assert "doesn't cause" not in text and "does not cause" not in text
+
+
+def test_feelings_come_first(knowledge: Knowledge) -> None:
+    reply = plan(knowledge, default_rules(), Heard("express_feelings"), Context())
+    assert reply.answer.keys == ("chat:feelings",)
+    assert not reply.answer.medical and reply.answer.buttons
+    asked = plan(knowledge, default_rules(), Heard("ask_cancer_risk", upset=True), Context())
+    assert asked.answer.paragraphs[0] == knowledge.phrases["feelings_lead"]
+    assert "topic:cancer" in asked.answer.keys
+
+
+@pytest.mark.parametrize("intent", ["thank", "feedback_negative", "greet", "goodbye"])
+def test_small_talk_is_never_the_reply_to_a_message_that_asks_something(
+    knowledge: Knowledge, intent: str
+) -> None:
+    found = keys(knowledge, Heard(intent, terms=("skin_sensations",)))
+    assert found[0] == "side_effect:listed"
+    asked = Heard(intent, ranking=(intent, "ask_dosage"), scores=(0.6, 0.3), asks=True)
+    assert keys(knowledge, asked) == ("referral:dosage",)
+
+
+def test_a_carer_hears_about_them(knowledge: Knowledge) -> None:
+    reply = plan(knowledge, default_rules(), Heard("ask_what_is", other_person=True), Context())
+    assert "subject:other" in reply.answer.keys
+    assert reply.other_person
+    body = "\n".join(reply.answer.paragraphs)
+    assert "you take" not in body and "they take" in body
+    later = plan(
+        knowledge, default_rules(), Heard("ask_infection_risk"), Context(other_person=True)
+    )
+    assert "subject:other" in later.answer.keys
+
+
+def test_another_language_gets_the_notice_with_safety_first(knowledge: Knowledge) -> None:
+    assert keys(knowledge, Heard("nlu_fallback", language="SPANISH")) == ("language:other",)
+    text = plan(knowledge, default_rules(), Heard("x", language="SPANISH"), Context()).answer.text
+    assert text == knowledge.languages.notice("SPANISH")
+    urgent = keys(knowledge, Heard("x", language="GERMAN", alarms=frozenset({Alarm.EMERGENCY})))
+    assert urgent[:2] == ("safety:emergency", "language:other")
+
+
+def test_safety_wins_over_everything(knowledge: Knowledge) -> None:
+    heard = Heard("ask_pregnancy", terms=("pregnancy",), alarms=frozenset({Alarm.EMERGENCY}))
+    assert keys(knowledge, heard) == ("safety:emergency",)
+
+
+@pytest.mark.parametrize(
+    ("heard", "context", "expected"),
+    [
+        # "what about tiredness" after side effects
+        (Heard("ask_more", terms=("tiredness",)), Context("side_effects"), "side_effect:unlisted"),
+        # "and alcohol?"
+        (Heard("ask_more", items=("alcohol",)), Context("side_effects"), "referral:alcohol"),
+        # "even the covid one?" after a vaccine answer
+        (
+            Heard("ask_infection_risk", hints=("vaccines",)),
+            Context("infections", recent=("vaccines",)),
+            "referral:vaccines",
+        ),
+        # "and my firdapse?"
+        (
+            Heard("ask_more", items=("interactions",)),
+            Context("side_effects"),
+            "referral:interactions",
+        ),
+        # "what kind?" / "how serious?" / "why?"
+        (Heard("ask_more"), Context("infections"), "more:infections"),
+        (Heard("ask_how_common"), Context("side_effects"), "how_common:side_effects"),
+        # "is that too much?" after a dose was mentioned
+        (Heard("ask_how_common"), Context("referral:dosage"), "referral:dosage"),
+        # "what about for men?" after pregnancy
+        (Heard("ask_more", items=("men",)), Context("pregnancy"), "referral:men"),
+    ],
+)
+def test_follow_ups_are_answered_within_the_topic_in_hand(
+    knowledge: Knowledge, heard: Heard, context: Context, expected: str
+) -> None:
+    assert expected in keys(knowledge, heard, context)
+
+
+def test_a_follow_up_on_a_safety_topic_restates_its_warning(knowledge: Knowledge) -> None:
+    assert "warning:pregnancy" in keys(knowledge, Heard("ask_more"), Context("pregnancy"))
+    assert "warning:cancer" in keys(knowledge, Heard("ask_how_common"), Context("cancer"))
+
+
+def test_painkillers_for_the_symptom_in_hand(knowledge: Knowledge) -> None:
+    found = keys(knowledge, Heard("ask_interactions", items=("painkillers",)),
+                 Context("side_effects", symptoms=("headache",)))  # fmt: skip
+    assert {"side_effect:listed", "referral:painkillers"} <= set(found)
+
+
+def test_the_topic_in_hand_is_remembered(knowledge: Knowledge) -> None:
+    reply = plan(knowledge, default_rules(), Heard("ask_dosage"), Context())
+    assert reply.topic == "referral:dosage"
+    reply = plan(
+        knowledge, default_rules(), Heard("ask_side_effect_specific", terms=("gas",)), Context()
+    )
+    assert reply.topic == "side_effects" and reply.symptoms == ("gas",)
