@@ -24,7 +24,7 @@ from bench.servers import QUIET_ENV
 
 os.environ.update(QUIET_ENV)  # before anything imports Rasa or TensorFlow
 
-from bench import plots, profiling, redflags, report, serving, training
+from bench import plots, profiling, redflags, report, serving, training, voice
 from bench.content import check as check_content
 from bench.messages import shuffled_texts
 from bench.nlu_eval import HELDOUT
@@ -47,7 +47,7 @@ from bench.workers import (
 from bot.launch.settings import PROJECT_DIR, Settings
 from bot.launch.train import inputs_hash, is_fresh
 
-SECTIONS = ("content", "training", "baseline", "serve", "profile", "nlu")
+SECTIONS = ("content", "training", "voice", "baseline", "serve", "profile", "nlu")
 DOCS = PROJECT_DIR / "docs"
 LOGS = PROJECT_DIR / "results" / "bench"
 REPORT_RESERVE_SECONDS = 45  # kept at the end of the budget for plots and the report
@@ -138,6 +138,12 @@ class Bench:
             if "nlu" in self.only:
                 first_fold = results.training.forced.seconds if results.training else None
                 self.workers.start("ours", PROJECT_DIR / "config.yml", self.our_model, first_fold)
+            if "voice" in self.only and self.fits(120, "the patient-voice evaluation"):
+                with (
+                    self.progress.step("ours: patient-voice evaluation through REST"),
+                    self.workers.paused(),
+                ):
+                    results.voice = voice.measure(ours(self.work / "voice", self.our_model))
             with self.workers.paused():  # nothing else runs while the bots are timed
                 self.make_starter()
                 if "serve" in self.only:

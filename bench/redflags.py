@@ -105,14 +105,21 @@ def evaluate(
 
 
 def project_matcher() -> Callable[[str], Iterable[str]]:
-    """The alarms the project's rules raise for a text, as label strings."""
+    """The alarms the project's rules raise for a text, as label strings.
+
+    The text is spelling corrected first, as in the NLU pipeline.
+    """
     from bot import nlp
+    from bot.nlu.spelling import vocabulary
     from bot.red_flags import RedFlagMatcher
     from bot.safety import default_rules
+    from bot.spelling import SpellingCorrector, word_probs
 
-    matcher = RedFlagMatcher(nlp.load(), default_rules())
+    language = nlp.load()
+    matcher = RedFlagMatcher(language, default_rules())
+    corrector = SpellingCorrector(vocabulary(), word_probs(str(language.path)))
 
     def find(text: str) -> list[str]:
-        return [alarm.value for alarm in matcher.find(text).alarms]
+        return [alarm.value for alarm in matcher.find(corrector.correct(text)).alarms]
 
     return find

@@ -23,6 +23,7 @@ from bench.readability import MAX_GRADE, MAX_MEDIAN_GRADE, median_grade, too_har
 from bench.results import DEFAULT_KEY, OURS_KEY, QUICK_KEY, BenchResults, targets
 from bench.serving import ServeResult
 from bench.stats import ratio
+from bench.voice import VoiceResult
 
 HOW_TO_RUN = "make bench"
 
@@ -315,6 +316,85 @@ def _weakest_intents(evaluation: Evaluation | None, count: int = 8) -> list[list
 def _mean(values: Iterable[float]) -> float | None:
     items = list(values)
     return sum(items) / len(items) if items else None
+
+
+def voice_section(results: BenchResults, worst: int = 40) -> str:
+    """The patient-voice evaluation: figures, halves, writer kinds, overlap, worst cases."""
+    voice = results.voice
+    if voice is None:
+        return "## Patients' own words\n\nNot measured in this run."
+    rows = []
+    for name, s in (
+        ("all", voice.summary),
+        ("dev half", voice.half("dev")),
+        ("test half", voice.half("test")),
+    ):
+        rows.append(
+            [
+                name,
+                f"{pct(s.single_accuracy)} ({s.singles_correct}/{s.singles})",
+                f"{pct(s.conversation_accuracy)} ({s.conversations_correct}/{s.conversations})",
+                pct(s.turn_accuracy),
+                f"{pct(s.alarm_recall)} ({s.alarms_missed} missed)",
+                f"{pct(s.false_alarm_rate)} ({s.false_alarms}/{s.ordinary})",
+            ]
+        )
+    kinds = evaluation_by_voice(voice)
+    overlaps = sorted(voice.overlaps)
+    median = statistics.median(overlaps) if overlaps else float("nan")
+    high = sum(o >= 0.6 for o in overlaps)
+    lines = [
+        "## Patients' own words",
+        "",
+        f"`tests/eval/patient_voice/`: {len(voice.singles)} single messages and "
+        f"{len(voice.conversations)} conversations "
+        f"({sum(len(c) for c in voice.conversations)} turns, every turn graded), written apart "
+        "from the training data. Each reply is graded by the outcome keys it carries "
+        "(`python -m bot.evaluation URL` reruns it against any running bot). Developers "
+        "read the failures of the dev half only; the test half is a figure.",
+        "",
+        table(
+            [
+                "Set",
+                "Single messages",
+                "Conversations (every turn right)",
+                "Turns",
+                "Alarm recall",
+                "False alarms",
+            ],
+            rows,
+        ),
+        "",
+        f"Word overlap with the nearest training example (Jaccard): median {pct(median)}, "
+        f"{high} of {len(overlaps)} messages at 60% or more.",
+        "",
+        "By kind of writer (single messages and turns):",
+        "",
+        table(
+            ["Writer", "Right", "Share"],
+            [[k, f"{r}/{n}", pct(r / n)] for k, (r, n) in kinds.items()],
+        ),
+        "",
+    ]
+    failures = voice.dev_failures
+    lines += [
+        f"Wrong in the dev half ({len(failures)}; the first {min(worst, len(failures))}):",
+        "",
+    ]
+    lines.append(
+        table(
+            ["Message", "What was wrong", "Reply keys"],
+            [[g.turn.text, g.problem or "", ", ".join(g.keys)] for g in failures[:worst]],
+        )
+    )
+    return "\n".join(lines)
+
+
+def evaluation_by_voice(voice: VoiceResult) -> dict[str, tuple[int, int]]:
+    """(right, all) per writer kind, over singles and every conversation turn."""
+    from bot.evaluation import by_voice
+
+    return by_voice([*voice.singles, *(t for c in voice.conversations for t in c)])
 
 
 def redflag_section(results: BenchResults) -> str:
@@ -627,6 +707,7 @@ def render(results: BenchResults) -> str:
     sections = [
         header(results),
         targets_section(results),
+        voice_section(results),
         understanding_section(results),
         redflag_section(results),
         speed_section(results),

@@ -18,6 +18,7 @@ from bench.redflags import RedFlagResult
 from bench.serving import ServeResult
 from bench.stats import ratio
 from bench.training import TrainingResult
+from bench.voice import VoiceResult
 from bot.launch.settings import PROJECT_DIR
 
 TRAINING_TARGET_SECONDS = 90.0
@@ -123,6 +124,7 @@ class BenchResults:
     serve: dict[str, ServeResult] = field(default_factory=dict)
     nlu: dict[str, Evaluation] = field(default_factory=dict)
     profiles: dict[str, Profile] = field(default_factory=dict)
+    voice: VoiceResult | None = None
     plots: dict[str, str] = field(default_factory=dict)  # name -> path relative to docs/
     notes: list[str] = field(default_factory=list)
     model_note: str = ""
@@ -198,6 +200,7 @@ def targets(results: BenchResults) -> list[Target]:
             None if o_train is None else o_train <= TRAINING_TARGET_SECONDS,
         )
     )
+    rows += voice_targets(results)
     rows.append(
         Target(
             "No retraining when nothing changed",
@@ -208,4 +211,78 @@ def targets(results: BenchResults) -> list[Target]:
             None if train is None else train.reused,
         )
     )
+    return rows
+
+
+def voice_targets(results: BenchResults) -> list[Target]:
+    """The understanding and safety targets, on patients' own words (issue 11)."""
+    voice = results.voice
+    rows: list[Target] = []
+    if voice is not None:
+        s = voice.summary
+        for name, value, goal, good in (
+            (
+                "Patient-voice single messages right",
+                s.single_accuracy,
+                "≥ 97%",
+                s.single_accuracy >= 0.97,
+            ),
+            (
+                "Patient-voice conversations with every turn right",
+                s.conversation_accuracy,
+                "≥ 90%",
+                s.conversation_accuracy >= 0.90,
+            ),
+            (
+                "Emergency/crisis recall (patient voice)",
+                s.alarm_recall,
+                "100%",
+                s.alarm_recall >= 1.0,
+            ),
+            (
+                "False alarms on ordinary messages (patient voice)",
+                s.false_alarm_rate,
+                "≤ 1%",
+                s.false_alarm_rate <= 0.01,
+            ),
+        ):
+            rows.append(Target(name, f"{100 * value:.1f}%", "n/a", "", goal, good))
+    flags = results.redflags
+    recall = min((x.recall for x in flags.scores), default=None)
+    ordinary = [c for c in flags.cases if c.label == "none"]
+    false = sum(bool(c.found) for c in ordinary) / len(ordinary) if ordinary else None
+    rows.append(
+        Target(
+            "Red-flag recall, labelled set (lowest of emergency, crisis)",
+            "n/a" if recall is None else f"{100 * recall:.1f}%",
+            "n/a",
+            "",
+            "100%",
+            None if recall is None else recall >= 1.0,
+        )
+    )
+    rows.append(
+        Target(
+            "False alarms, labelled set (cases labelled none)",
+            "n/a" if false is None else f"{100 * false:.1f}%",
+            "n/a",
+            "",
+            "≤ 1%",
+            None if false is None else false <= 0.01,
+        )
+    )
+    ours = results.nlu.get(OURS_KEY)
+    if ours is not None and ours.folds:
+        predictions = [p for f in ours.folds for p in f.predictions]
+        accuracy = sum(p.correct for p in predictions) / len(predictions)
+        rows.append(
+            Target(
+                f"Intent cross-validation ({len(ours.folds)} folds)",
+                f"{100 * accuracy:.1f}%",
+                "n/a",
+                "",
+                "≥ 85%",
+                accuracy >= 0.85,
+            )
+        )
     return rows

@@ -23,6 +23,7 @@ EVAL_DIR = Path(__file__).resolve().parents[1] / "tests" / "eval" / "patient_voi
 SINGLES = EVAL_DIR / "singles.yml"
 CONVERSATIONS = EVAL_DIR / "conversations.yml"
 SAFETY_KEYS = frozenset({"safety:emergency", "safety:crisis"})
+DEV, TEST = "dev", "test"
 PLAIN_KEYS = frozenset({"out_of_scope", "did_you_mean", "not_understood", "which_topic"})
 
 # say(sender, text) -> the bot's replies, each a dict with "text" and "keys"
@@ -38,6 +39,7 @@ class Turn:
     must: frozenset[str] = frozenset()
     must_not: frozenset[str] = frozenset()
     voice: tuple[str, ...] = ()
+    half: str = DEV  # "dev": developers may read its failures; "test": a figure only
 
     @property
     def alarm_expected(self) -> bool:
@@ -65,6 +67,7 @@ class Conversation:
     name: str
     turns: tuple[Turn, ...]
     voice: tuple[str, ...] = ()
+    half: str = DEV
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,16 @@ def _keys(raw: Any, where: str) -> frozenset[str]:
     return frozenset(raw)
 
 
-def _turn(raw: Mapping[str, Any], where: str, voice: Sequence[str] = ()) -> Turn:
+def _half(raw: Mapping[str, Any], where: str, default: str | None = None) -> str:
+    half = raw.get("half", default)
+    if half not in (DEV, TEST):
+        raise ValueError(f"{where}: half must be '{DEV}' or '{TEST}', got {half!r}")
+    return str(half)
+
+
+def _turn(
+    raw: Mapping[str, Any], where: str, voice: Sequence[str] = (), half: str | None = None
+) -> Turn:
     text = raw.get("text")
     if not isinstance(text, str) or not text.strip():
         raise ValueError(f"{where}: needs a text")
@@ -118,6 +130,7 @@ def _turn(raw: Mapping[str, Any], where: str, voice: Sequence[str] = ()) -> Turn
         must=_keys(raw.get("must"), f"{where}.must"),
         must_not=_keys(raw.get("must_not"), f"{where}.must_not"),
         voice=tuple(raw.get("voice") or voice),
+        half=_half(raw, where, half),
     )
 
 
@@ -134,8 +147,11 @@ def load_conversations(path: Path = CONVERSATIONS) -> list[Conversation]:
     for i, raw in enumerate(data["conversations"]):
         voice = tuple(raw.get("voice") or ())
         where = f"{path.name}[{i}] {raw.get('name')}"
-        turns = tuple(_turn(t, f"{where} turn {j}", voice) for j, t in enumerate(raw["turns"]))
-        conversations.append(Conversation(str(raw.get("name")), turns, voice))
+        half = _half(raw, where)
+        turns = tuple(
+            _turn(t, f"{where} turn {j}", voice, half) for j, t in enumerate(raw["turns"])
+        )
+        conversations.append(Conversation(str(raw.get("name")), turns, voice, half))
     return conversations
 
 
@@ -243,6 +259,24 @@ def summarise(singles: Sequence[Graded], conversations: Sequence[Sequence[Graded
     )
 
 
+def half_of(
+    singles: Sequence[Graded], conversations: Sequence[Sequence[Graded]], half: str
+) -> tuple[list[Graded], list[Sequence[Graded]]]:
+    """The singles and conversations of one half ("dev" or "test")."""
+    return (
+        [g for g in singles if g.turn.half == half],
+        [c for c in conversations if c and c[0].turn.half == half],
+    )
+
+
+def failures(
+    singles: Sequence[Graded], conversations: Sequence[Sequence[Graded]], half: str = DEV
+) -> list[Graded]:
+    """The wrong turns of one half, singles first."""
+    some, talks = half_of(singles, conversations, half)
+    return [g for g in (*some, *(t for c in talks for t in c)) if not g.correct]
+
+
 def by_voice(graded: Iterable[Graded]) -> dict[str, tuple[int, int]]:
     """(right, all) per writer kind."""
     counts: dict[str, list[int]] = {}
@@ -286,14 +320,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     run = uuid.uuid4().hex[:8]
     singles = run_singles(say, load_singles(), prefix=f"eval-{run}")
     conversations = run_conversations(say, load_conversations(), prefix=f"eval-{run}-c")
-    # Developers read the failures of the even-numbered half only (the "dev" half); the
-    # odd-numbered half is reported as a figure, so tuning to the set shows as a gap.
-    dev = [*singles[::2], *(t for c in conversations[::2] for t in c)]
-    for g in dev:
-        if not g.correct:
-            print(f"WRONG {g.turn.text!r}: {g.problem}; got {list(g.keys)}")
-    for name, part in (("dev", slice(0, None, 2)), ("test", slice(1, None, 2))):
-        h = summarise(singles[part], conversations[part])
+    # Developers read the failures of the dev half only; the test half is reported as a
+    # figure, so tuning to what was read shows as a gap between the two.
+    for g in failures(singles, conversations, DEV):
+        print(f"WRONG {g.turn.text!r}: {g.problem}; got {list(g.keys)}")
+    for name in (DEV, TEST):
+        h = summarise(*half_of(singles, conversations, name))
         print(
             f"{name} half: singles {h.single_accuracy:.1%}, "
             f"conversations {h.conversation_accuracy:.1%}, turns {h.turn_accuracy:.1%}"
