@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -23,6 +23,7 @@ from bot.planner import Context, Heard, plan
 from bot.safety import Alarm, default_rules
 from bot.terms import DRUG, FEELING, ITEM, ITEM_HINT, LANGUAGE, SUBJECT, SYMPTOM
 
+FORGET_ACTION = "action_forget_me"
 TOPIC_SLOT = "topic"
 SYMPTOMS_SLOT = "symptoms"
 SUBJECT_SLOT = "subject"
@@ -49,6 +50,7 @@ def heard(tracker: Tracker) -> Heard:
         ranking=tuple(intent_ranking(tracker)),
         scores=tuple(float(r.get("confidence") or 0.0) for r in ranking if r.get("name")),
         asks=bool(_QUESTION.search(text)),
+        words=len(text.split()),
         terms=tuple(entity_values(tracker, SYMPTOM)),
         items=tuple(entity_values(tracker, ITEM)),
         hints=tuple(entity_values(tracker, ITEM_HINT)),
@@ -88,6 +90,8 @@ class ActionReply(TurnEndingAction):
     ) -> list[EventType]:
         """Send the planned reply; remember the topic, the person and any rating."""
         reply = plan(knowledge.default(), default_rules(), heard(tracker), context(tracker))
+        if reply.forget:  # the erasure action confirms; the tracker store sees it run
+            return [FollowupAction(FORGET_ACTION)]
         send(dispatcher, reply.answer)
         events: list[EventType] = []
         if reply.topic is not None:

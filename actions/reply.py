@@ -26,8 +26,10 @@ class TurnEndingAction(Action, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """The events of :meth:`answer`, then "listen"."""
+        """The events of :meth:`answer`, then "listen" (unless it names what runs next)."""
         events = await self.answer(dispatcher, tracker, domain)
+        if any(e.get("event") == "followup" for e in events):
+            return events
         return [*events, FollowupAction(LISTEN)]
 
     @abstractmethod

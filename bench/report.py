@@ -340,8 +340,13 @@ def voice_section(results: BenchResults, worst: int = 40) -> str:
             ]
         )
     kinds = evaluation_by_voice(voice)
-    overlaps = sorted(voice.overlaps)
-    median = statistics.median(overlaps) if overlaps else float("nan")
+    overlaps = list(voice.overlaps)
+    single_overlaps = overlaps[: len(voice.singles)]
+    turn_overlaps = overlaps[len(voice.singles) :]
+
+    def median_of(values: Sequence[float]) -> str:
+        return pct(statistics.median(values)) if values else "n/a"
+
     high = sum(o >= 0.6 for o in overlaps)
     lines = [
         "## Patients' own words",
@@ -365,8 +370,9 @@ def voice_section(results: BenchResults, worst: int = 40) -> str:
             rows,
         ),
         "",
-        f"Word overlap with the nearest training example (Jaccard): median {pct(median)}, "
-        f"{high} of {len(overlaps)} messages at 60% or more.",
+        "Word overlap with the nearest training example (Jaccard), median: single messages "
+        f"{median_of(single_overlaps)}, conversation turns {median_of(turn_overlaps)}, all "
+        f"{median_of(overlaps)}; {high} of {len(overlaps)} messages at 60% or more.",
         "",
         "By kind of writer (single messages and turns):",
         "",

@@ -139,6 +139,15 @@ def did_you_mean(knowledge: Knowledge, ranking: Sequence[str], limit: int = 3) -
     )
 
 
+def confirm_forget(knowledge: Knowledge) -> Answer:
+    """Ask before erasing: a button that sends the request, and "Something else"."""
+    buttons = (
+        Button(knowledge.phrases["forget_button"], intent_payload("forget_me")),
+        Button(knowledge.phrases["something_else"], intent_payload("help")),
+    )
+    return Answer((knowledge.phrases["did_you_mean"],), buttons=buttons, kinds=("did_you_mean",))
+
+
 def _bullets(items: Iterable[str]) -> str:
     # Each item ends with a full stop: read aloud (and scored for reading grade) as short
     # sentences rather than one long one.

@@ -74,6 +74,7 @@ def other_answers(knowledge: Knowledge) -> list[Entry]:
         Entry("menu: not understood", answers.menu(knowledge, "not_understood")),
         Entry("which topic", answers.follow_up_answer(knowledge, None, "ask_more")),
         Entry("did you mean", answers.did_you_mean(knowledge, ["ask_pregnancy"])),
+        Entry("did you mean: delete", answers.confirm_forget(knowledge)),
         Entry("feedback: negative", answers.feedback_reply(knowledge, "feedback_negative")),
         Entry("forgotten", Answer((knowledge.phrases["forgotten"],))),
         Entry("action server unavailable", Answer((knowledge.phrases["action_unavailable"],))),

@@ -108,6 +108,7 @@ class Languages:
     english: str
     notices: Mapping[str, str]
     english_words: frozenset[str]
+    neutral_words: frozenset[str] = frozenset()  # names used in every language
 
     def notice(self, language: str) -> str:
         """The notice in ``language`` (lingua's name, e.g. "SPANISH"), else in English."""
@@ -379,6 +380,10 @@ def load(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
     languages = Languages(
         english=language_file.text(language_file.data.get("english"), "english"),
         notices={k.upper(): language_file.text(v, f"notices.{k}") for k, v in notices.items()},
+        neutral_words=frozenset(
+            w.lower()
+            for w in language_file.texts(language_file.data.get("neutral_words"), "neutral_words")
+        ),
         english_words=frozenset(
             w.lower()
             for w in language_file.texts(language_file.data.get("english_words"), "english_words")

@@ -31,12 +31,17 @@ SMALL_TALK = {
 UNSURE = frozenset({"nlu_fallback", "out_of_scope"})
 SIDE_EFFECT_INTENTS = frozenset({"ask_side_effects", "ask_side_effect_specific"})
 SEVERAL = "ask_several"
+FORGET = "forget_me"
+FORGET_CONFIDENCE = 0.8  # erasing cannot be undone: only on a clear request
 ALARMS = frozenset(a.value for a in Alarm)
 # Alarms come from the safety rules alone. Measured on the labelled red-flag set and the
 # patient-voice set, DIET's own emergency/crisis guesses (even at 0.97 confidence) raised
 # about 26 false alarms for each alarm the rules missed; a DIET guess of emergency or
 # crisis is answered with its next likeliest intent instead.
 REFERRAL_TOPIC = "referral:"
+GENERIC_REFERRALS = frozenset({"interactions", "not_covered"})  # a named item says more
+SHORT = 6  # words: a short, unsure message with nothing named refers back
+UNSURE_CONFIDENCE = 0.6
 FOR_A_SYMPTOM = frozenset({"painkillers", "interactions"})  # asked "for" a symptom in hand
 PREGNANCY_IN_HAND = frozenset({"pregnancy", "referral:men", "referral:contraception"})
 SURE = 0.8  # DIET at least this sure is not overruled by question words
@@ -58,6 +63,7 @@ class Heard:
     alarms: frozenset[Alarm] = frozenset()  # raised by the safety rules
     names_drug: bool = False
     asks: bool = False  # written as a question ("?", or starting "can", "is", "what"...)
+    words: int = 0  # how many words the message has
     other_person: bool = False
     upset: bool = False
     language: str | None = None  # lingua's name of another language
@@ -85,6 +91,7 @@ class Reply:
     other_person: bool = False
     feedback: str | None = None  # "positive" or "negative" when the patient rated
     missed: bool = False  # the message was not understood
+    forget: bool = False  # erase the conversation (the patient asked, clearly)
 
 
 def plan(knowledge: Knowledge, rules: SafetyRules, heard: Heard, context: Context) -> Reply:
@@ -103,6 +110,10 @@ def plan(knowledge: Knowledge, rules: SafetyRules, heard: Heard, context: Contex
         return Reply(Answer((notice,), kinds=("language:other",)), other_person=other)
 
     parts = _asked(knowledge, heard, context)
+    if heard.intent == FORGET and not parts:
+        if heard.confidence >= FORGET_CONFIDENCE:
+            return Reply(Answer(()), forget=True)
+        return Reply(answers.confirm_forget(knowledge), other_person=other, missed=True)
     if parts:
         answer = answers.combine(knowledge, parts)
         if heard.upset or heard.intent == "express_feelings":
@@ -129,7 +140,7 @@ def _asked(knowledge: Knowledge, heard: Heard, context: Context) -> list[tuple[s
         title = knowledge.referrals[referral_id].title
         parts.append((title, answers.referral_answer(knowledge, referral_id)))
 
-    for intent in _intents_asked(heard):
+    for intent in _intents_asked(heard, context):
         topic = knowledge.topic_for_intent(intent)
         referral = knowledge.referral_for_intent(intent)
         if topic is not None:
@@ -138,7 +149,7 @@ def _asked(knowledge: Knowledge, heard: Heard, context: Context) -> list[tuple[s
             if topic.id == "pregnancy" and "men" in referrals:
                 continue  # the men's answer tells the women's fact as such
             parts.append((topic.title, answers.topic_answer(knowledge, topic.id)))
-        elif referral is not None and not referrals:
+        elif referral is not None and not (referrals and referral.id in GENERIC_REFERRALS):
             parts.append((referral.title, answers.referral_answer(knowledge, referral.id)))
         elif intent in FOLLOW_UPS and not parts:
             parts.append(("", answers.follow_up_answer(knowledge, in_hand, intent)))
@@ -164,7 +175,22 @@ def _asked(knowledge: Knowledge, heard: Heard, context: Context) -> list[tuple[s
     return _distinct(parts)
 
 
-def _intents_asked(heard: Heard) -> list[str]:
+def _refers_back(heard: Heard, context: Context) -> bool:
+    """A short message that names nothing and DIET is unsure of ("only one glass?")."""
+    named = heard.terms or heard.items or heard.hints or len(heard.questions) > 0
+    return (
+        context.topic is not None
+        and not named
+        and 0 < heard.words <= SHORT
+        and heard.confidence < UNSURE_CONFIDENCE
+        and heard.intent not in SMALL_TALK
+        and heard.intent not in ALARMS
+    )
+
+
+def _intents_asked(heard: Heard, context: Context | None = None) -> list[str]:
+    if context is not None and _refers_back(heard, context):
+        return ["ask_more"]
     if heard.intent == SEVERAL and len(heard.questions) >= 2:
         return list(dict.fromkeys(heard.questions))
     if heard.intent == SEVERAL and not heard.questions:  # DIET's guess; no question found
@@ -177,8 +203,9 @@ def _intents_asked(heard: Heard) -> list[str]:
     ):
         # the question's own words ("what is lems") beat an unsure classifier
         return [heard.questions[0]]
-    if heard.intent in SMALL_TALK or heard.intent in UNSURE:
-        if heard.asks:  # a question DIET took for small talk: its likeliest medical intent
+    if heard.intent in SMALL_TALK or heard.intent in UNSURE or heard.intent == FORGET:
+        # a question DIET took for small talk: its likeliest medical intent
+        if heard.asks and heard.intent != FORGET:
             for intent, score in zip(heard.ranking, heard.scores, strict=False):
                 if intent not in SMALL_TALK and intent not in UNSURE and intent not in ALARMS:
                     return [intent] if score >= QUESTION_CONFIDENCE else []
@@ -241,9 +268,10 @@ def _topic_of(answer: Answer) -> str | None:
 
 def _without_question(knowledge: Knowledge, heard: Heard, context: Context, other: bool) -> Reply:
     """Small talk, feelings, or "I didn't understand" for a message that asks nothing."""
-    if heard.intent == "thank":
-        feedback = "positive" if context.after_answer else None
-        return Reply(answers.chat(knowledge, "thanks", "chat:thanks"), feedback=feedback)
+    if heard.intent == "thank":  # after an answer, thanks (or the Helpful button) rates it
+        if context.after_answer:
+            return Reply(answers.feedback_reply(knowledge, "thank"), feedback="positive")
+        return Reply(answers.chat(knowledge, "thanks", "chat:thanks"))
     if heard.intent == "feedback_negative":
         answer = answers.feedback_reply(knowledge, heard.intent)
         return Reply(answer, feedback="negative", other_person=other)

@@ -54,8 +54,15 @@ class TermMatcher:
             **{f"{ITEM}:{r.id}": r.terms for r in knowledge.referrals.values() if r.terms},
             f"{DRUG}:{DRUG_VALUE}": knowledge.drug_names,
         }
+        # terms written "=bloods" match that exact word form, not its lemma ("blood")
+        self.exact = PhraseMatcher(nlp.vocab, attr="LOWER")
         for key, terms in groups.items():
-            self.matcher.add(key, [nlp(term.lower()) for term in terms])
+            lemma_terms = [nlp(t.lower()) for t in terms if not t.startswith("=")]
+            exact_terms = [nlp.make_doc(t[1:].lower()) for t in terms if t.startswith("=")]
+            if lemma_terms:
+                self.matcher.add(key, lemma_terms)
+            if exact_terms:
+                self.exact.add(key, exact_terms)
         # what the message tells about the writer and the context: may overlap the above
         self.context = PhraseMatcher(nlp.vocab, attr="LEMMA")
         context: dict[str, tuple[str, ...]] = {
@@ -76,7 +83,7 @@ class TermMatcher:
         from spacy.util import filter_spans
 
         spans = []
-        for match_id, start, end in self.matcher(doc):
+        for match_id, start, end in [*self.matcher(doc), *self.exact(doc)]:
             span = doc[start:end]
             span.label_ = self.nlp.vocab.strings[match_id]
             spans.append(span)

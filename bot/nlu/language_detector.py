@@ -24,7 +24,9 @@ class LanguageDetector(MatchingComponent):
     @classmethod
     def build_matcher(cls, language: Language) -> LanguageSpotter:
         """Build the detector for the languages with a notice in bot/knowledge."""
-        return LanguageSpotter(knowledge.default().languages)
+        from bot.nlu.spelling import vocabulary
+
+        return LanguageSpotter(knowledge.default().languages, vocabulary())
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Add the ``language`` entity where the message is not in English."""

@@ -191,3 +191,27 @@ def test_every_custom_action_is_the_last_step_of_its_rules() -> None:
                 assert action not in ours, f"{path.name}: '{rule['rule']}' goes on after {action}"
             rules_checked += 1
     assert rules_checked >= 30
+
+
+async def test_a_clear_request_to_forget_runs_the_erasure_action() -> None:
+    dispatcher = CollectingDispatcher()
+    t = tracker("forget_me")
+    t.latest_message["intent"]["confidence"] = 0.95
+    events = await ActionReply().run(dispatcher, t, {})
+    assert events == [FollowupAction("action_forget_me")]
+    assert dispatcher.messages == []
+
+
+async def test_an_unclear_request_to_forget_asks_first() -> None:
+    t = tracker("forget_me")
+    t.latest_message["intent"]["confidence"] = 0.5
+    message, _ = await run(ActionReply(), t)
+    assert message["buttons"][0]["payload"] == "/forget_me"
+    assert message[KEYS_FIELD] == ["did_you_mean"]
+
+
+async def test_a_question_in_another_language_is_never_taken_for_forget_me() -> None:
+    t = tracker("forget_me", [entity("language", "SPANISH")])
+    t.latest_message["intent"]["confidence"] = 0.95
+    message, _ = await run(ActionReply(), t)
+    assert message[KEYS_FIELD] == ["language:other"]

@@ -16,6 +16,7 @@ from bench.redflags import Case, RedFlagResult, score
 from bench.results import BenchResults, Environment, targets
 from bench.serving import ServeResult
 from bench.training import TrainingResult, TrainRun
+from bench.voice import VoiceResult
 
 
 def load(senders: int, seconds: float, errors: int = 0) -> LoadResult:
@@ -190,3 +191,38 @@ def test_the_store_finding_describes_the_store_that_was_profiled(results: BenchR
     text = report.render(results)
     assert "keeps the conversations it saved in memory" in text
     assert "reads every event of the conversation" not in text
+
+
+def voice_result() -> VoiceResult:
+    from bot.evaluation import Graded as Turned
+    from bot.evaluation import Turn
+
+    def graded(text: str, expect: str, got: str, half: str, voice: str) -> Turned:
+        turn = Turn(text, frozenset({expect}), voice=(voice,), half=half)
+        return Turned(turn, (got,), "", turn.verdict([got]))
+
+    singles = (
+        graded("my chest is crushing", "safety:emergency", "safety:emergency", "dev", "plain"),
+        graded("booze?", "referral:alcohol", "topic:lems", "dev", "fragment"),
+        graded("hidden failure", "topic:cancer", "topic:lems", "test", "slang"),
+    )
+    conversations = (
+        (graded("tell me more", "more:cancer", "more:cancer", "dev", "carer"),),
+        (graded("why?", "more:pregnancy", "safety:emergency", "test", "carer"),),
+    )
+    return VoiceResult(singles, conversations, overlaps=(0.2, 0.3, 0.5, 1.0, 0.4))
+
+
+def test_the_voice_section_shows_both_halves_and_only_dev_failures(
+    results: BenchResults,
+) -> None:
+    r = results
+    r.voice = voice_result()
+    text = report.voice_section(r)
+    assert "| dev half | 50.0% (1/2)" in text
+    assert "| test half | 0.0% (0/1)" in text
+    assert "booze?" in text and "hidden failure" not in text  # test failures stay unread
+    assert "single messages 30.0%, conversation turns 70.0%" in text
+    rows = {t.name: t for t in targets(r)}
+    assert rows["Emergency/crisis recall (patient voice)"].met is True
+    assert rows["False alarms on ordinary messages (patient voice)"].met is False

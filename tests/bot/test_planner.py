@@ -186,3 +186,16 @@ def test_the_topic_in_hand_is_remembered(knowledge: Knowledge) -> None:
         knowledge, default_rules(), Heard("ask_side_effect_specific", terms=("gas",)), Context()
     )
     assert reply.topic == "side_effects" and reply.symptoms == ("gas",)
+
+
+def test_a_short_unsure_message_naming_nothing_refers_back(knowledge: Knowledge) -> None:
+    # "only one glass, also no?" after alcohol: DIET guessed something else, unsure
+    heard = Heard("ask_what_is_lems", confidence=0.4, words=5)
+    assert "referral:alcohol" in keys(knowledge, heard, Context("referral:alcohol"))
+    sure = Heard("ask_what_is_lems", confidence=0.9, words=5)
+    assert "topic:lems" in keys(knowledge, sure, Context("referral:alcohol"))
+
+
+def test_a_dose_question_with_a_named_item_answers_both(knowledge: Knowledge) -> None:
+    reply = plan(knowledge, default_rules(), Heard("ask_dosage", items=("monitoring",)), Context())
+    assert {"referral:dosage", "referral:monitoring"} <= set(reply.answer.keys)

@@ -16,22 +16,17 @@ from tests.servers import BotServers
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 MIN_SINGLES = 0.84
-MIN_CONVERSATIONS = 0.45
+MIN_CONVERSATIONS = 0.48
 MIN_ALARM_RECALL = 0.92
 MAX_FALSE_ALARMS = 0.01
-MAX_MEDIAN_OVERLAP = 0.40
+MAX_MEDIAN_OVERLAP = 0.40  # single messages (38% today)
+MAX_TURN_OVERLAP = 0.45  # conversation turns: short follow-ups ("why?") overlap more (42%)
 
 
 def training_texts() -> list[str]:
     from rasa.shared.nlu.training_data.loading import load_data
 
     return [m.get("text") for m in load_data("data/nlu").intent_examples]
-
-
-def every_text() -> list[str]:
-    singles = [t.text for t in evaluation.load_singles()]
-    turns = [t.text for c in evaluation.load_conversations() for t in c.turns]
-    return singles + turns
 
 
 def test_no_single_message_is_in_the_training_data() -> None:
@@ -43,8 +38,11 @@ def test_no_single_message_is_in_the_training_data() -> None:
 
 
 def test_the_set_is_worded_apart_from_the_training_data() -> None:
-    overlaps = evaluation.overlaps(every_text(), training_texts())
-    assert statistics.median(overlaps) < MAX_MEDIAN_OVERLAP
+    training = training_texts()
+    singles = [t.text for t in evaluation.load_singles()]
+    turns = [t.text for c in evaluation.load_conversations() for t in c.turns]
+    assert statistics.median(evaluation.overlaps(singles, training)) < MAX_MEDIAN_OVERLAP
+    assert statistics.median(evaluation.overlaps(turns, training)) < MAX_TURN_OVERLAP
 
 
 def test_patients_voice_singles_and_conversations(bot: BotServers) -> None:
