@@ -48,9 +48,16 @@ def distance(a: str, b: str) -> int:
 class SpellingCorrector:
     """Corrects words towards ``vocabulary``, weighed by English word frequencies."""
 
-    def __init__(self, vocabulary: Iterable[str], probs: Mapping[str, float]) -> None:
-        """Index the vocabulary's words of at least four letters."""
+    def __init__(
+        self, vocabulary: Iterable[str], probs: Mapping[str, float], keep: Iterable[str] = ()
+    ) -> None:
+        """Index the vocabulary's words of at least four letters.
+
+        Words in ``keep`` are never corrected (the rules match them as written, "brth"),
+        and nothing is corrected into them.
+        """
         self.probs = probs
+        self.keep = {w.lower() for w in keep}
         self.vocabulary = {
             w
             for phrase in vocabulary
@@ -64,7 +71,12 @@ class SpellingCorrector:
 
     def correct_word(self, word: str) -> str:
         """``word`` corrected, or unchanged."""
-        if len(word) < MIN_LENGTH or word in self.vocabulary or not word.isalpha():
+        if (
+            len(word) < MIN_LENGTH
+            or word in self.vocabulary
+            or word in self.keep
+            or not word.isalpha()
+        ):
             return word
         own = self.probs.get(word, RAREST)
         if own >= COMMON:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import subprocess
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.evaluation import rest_say
 from bot.launch.channels import CHANNELS
 from bot.launch.run import action_server_command, rasa_server_command, wait_until_ready
 from bot.launch.settings import PROJECT_DIR, Settings
@@ -104,13 +102,7 @@ class BotServers:
 
     def say(self, sender: str, message: str, timeout: float = 30) -> list[dict[str, object]]:
         """Post ``message`` to the REST channel as ``sender``; return the bot's replies."""
-        body = json.dumps({"sender": sender, "message": message}).encode()
-        request = urllib.request.Request(
-            f"{self.rasa_url}/webhooks/rest/webhook", body, {"Content-Type": "application/json"}
-        )
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            replies: list[dict[str, object]] = json.load(response)
-        return replies
+        return [dict(r) for r in rest_say(self.rasa_url, timeout)(sender, message)]
 
 
 def texts(replies: list[dict[str, object]]) -> str:

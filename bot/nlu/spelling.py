@@ -23,6 +23,25 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 
+def exact_words() -> list[str]:
+    """The safety rules' exact word forms ("=brth"): matched as written, never corrected."""
+    rules = default_rules()
+    phrases = (
+        *(p for ps in rules.phrases.values() for p in ps),
+        *rules.past_markers,
+        *rules.ignore,
+        *rules.crisis_ignore,
+    )
+    return [
+        w[1:]
+        for phrase in phrases
+        for step in phrase.steps
+        if isinstance(step, tuple)
+        for w in step
+        if w.startswith("=")
+    ]
+
+
 def vocabulary() -> list[str]:
     """Every word the fact set, the question words and the safety rules are written in."""
     k = knowledge.default()
@@ -44,8 +63,8 @@ def vocabulary() -> list[str]:
         *rules.crisis_ignore,
     ):
         for step in phrase.steps:
-            if isinstance(step, tuple):
-                phrases.extend(w.lstrip("=") for w in step if not w.startswith("#"))
+            if isinstance(step, tuple):  # exact forms ("=brethe") are often misspellings
+                phrases.extend(w for w in step if not w.startswith(("#", "=")))
     return phrases
 
 
@@ -56,7 +75,7 @@ class SpellingCorrection(MatchingComponent):
     @classmethod
     def build_matcher(cls, language: Language) -> SpellingCorrector:
         """Index the vocabulary, weighed by the word frequencies built with the pipeline."""
-        return SpellingCorrector(vocabulary(), word_probs(str(language.path)))
+        return SpellingCorrector(vocabulary(), word_probs(str(language.path)), exact_words())
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Correct each message's text into ``RULE_TEXT``."""
