@@ -90,7 +90,6 @@ class Reply:
     symptoms: tuple[str, ...] = ()  # symptoms asked about now (empty: unchanged)
     other_person: bool = False
     feedback: str | None = None  # "positive" or "negative" when the patient rated
-    missed: bool = False  # the message was not understood
     forget: bool = False  # erase the conversation (the patient asked, clearly)
 
 
@@ -113,7 +112,7 @@ def plan(knowledge: Knowledge, rules: SafetyRules, heard: Heard, context: Contex
     if heard.intent == FORGET and not parts:
         if heard.confidence >= FORGET_CONFIDENCE:
             return Reply(Answer(()), forget=True)
-        return Reply(answers.confirm_forget(knowledge), other_person=other, missed=True)
+        return Reply(answers.confirm_forget(knowledge), other_person=other)
     if parts:
         answer = answers.combine(knowledge, parts)
         if heard.upset or heard.intent == "express_feelings":
@@ -288,9 +287,9 @@ def _without_question(knowledge: Knowledge, heard: Heard, context: Context, othe
         return Reply(answers.menu(knowledge, lead="out_of_scope"), other_person=other)
     if context.after_miss:
         answer = answers.menu(knowledge, lead="out_of_scope")
-        return Reply(answer, other_person=other, missed=True)
+        return Reply(answer, other_person=other)
     answer = answers.did_you_mean(knowledge, heard.ranking)
-    return Reply(answer, other_person=other, missed=True)
+    return Reply(answer, other_person=other)
 
 
 def _with_language(knowledge: Knowledge, answer: Answer, language: str) -> Answer:

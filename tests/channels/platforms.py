@@ -14,7 +14,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -264,3 +264,11 @@ def has_disclaimer(sent: list[Sent]) -> bool:
 def webhook_url(rasa_url: str, channel: str) -> str:
     """The URL of ``channel``'s webhook on the test server."""
     return f"{rasa_url}/webhooks/{channel}/webhook"
+
+
+def thanked(sent: Sequence[Sent]) -> bool:
+    """Whether the bot has answered a "thank you" (either way the planner may thank)."""
+    from bot import knowledge
+
+    phrases = knowledge.default().phrases
+    return any(phrases["thanks"] in s.text or phrases["feedback_thanks"] in s.text for s in sent)

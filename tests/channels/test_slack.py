@@ -27,6 +27,7 @@ from tests.channels.platforms import (
     has_disclaimer,
     post,
     slack_headers,
+    thanked,
     webhook_url,
 )
 from tests.servers import BotServers
@@ -166,7 +167,7 @@ def click(bot: BotServers, payload: dict[str, Any]) -> Answer:
 
 def settle(bot: BotServers, platforms: FakePlatforms, user: str, channel: str) -> None:
     assert send(bot, dm_event(user, channel, "thank you")).status == 200
-    platforms.wait_for("slack", channel, lambda s: any("welcome" in x.text for x in s))
+    platforms.wait_for("slack", channel, thanked)
 
 
 @e2e

@@ -23,6 +23,7 @@ from tests.channels.platforms import (
     as_json,
     has_disclaimer,
     post,
+    thanked,
     webhook_url,
 )
 from tests.servers import BotServers
@@ -136,7 +137,7 @@ def replies(platforms: FakePlatforms, chat_id: int) -> list[Sent]:
 def settle(bot: BotServers, platforms: FakePlatforms, chat_id: int) -> None:
     """Send "thank you" and wait for its answer: everything sent before has been handled."""
     assert send(bot, message(chat_id, "thank you")).status == 200
-    platforms.wait_for("telegram", str(chat_id), lambda s: any("welcome" in x.text for x in s))
+    platforms.wait_for("telegram", str(chat_id), thanked)
 
 
 @e2e

@@ -26,6 +26,7 @@ from tests.channels.platforms import (
     has_disclaimer,
     post,
     sign_twilio,
+    thanked,
     webhook_url,
 )
 from tests.servers import BotServers
@@ -126,7 +127,7 @@ def send(bot: BotServers, params: dict[str, str], signature: str | None = None) 
 
 def settle(bot: BotServers, platforms: FakePlatforms, sender: str) -> None:
     assert send(bot, sms(sender, "thank you")).status == 200
-    platforms.wait_for("twilio", sender, lambda s: any("welcome" in x.text for x in s))
+    platforms.wait_for("twilio", sender, thanked)
 
 
 def ends_an_answer(sent: list[Sent]) -> bool:
