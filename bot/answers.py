@@ -393,10 +393,20 @@ def feedback_reply(knowledge: Knowledge, intent: str) -> Answer:
     return Answer((knowledge.phrases["feedback_thanks"],), kinds=("chat:thanks",))
 
 
-def safety_answer(knowledge: Knowledge, rules: SafetyRules, alarms: Iterable[Alarm]) -> Answer:
-    """Emergency guidance first, then crisis support, for the alarms raised."""
+def safety_answer(
+    knowledge: Knowledge,
+    rules: SafetyRules,
+    alarms: Iterable[Alarm],
+    for_someone_else: bool = False,
+) -> Answer:
+    """Emergency guidance first, then crisis support, for the alarms raised.
+
+    ``for_someone_else``: the writer speaks for another person ("my husband").
+    """
     raised = set(alarms)
     order = [a for a in (Alarm.EMERGENCY, Alarm.CRISIS) if a in raised]
-    return medical(
-        knowledge, [rules.messages[a] for a in order], kinds=[f"safety:{a.value}" for a in order]
-    )
+    messages = rules.messages_for_someone_else if for_someone_else else rules.messages
+    kinds = [f"safety:{a.value}" for a in order]
+    if for_someone_else:
+        kinds.append("subject:other")
+    return medical(knowledge, [messages[a] for a in order], kinds=kinds)

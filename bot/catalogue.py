@@ -63,6 +63,10 @@ def medical_answers(knowledge: Knowledge, rules: SafetyRules) -> list[Entry]:
     found += [
         Entry(name, answers.safety_answer(knowledge, rules, a)) for name, a in alarm_sets.items()
     ]
+    found += [
+        Entry(f"{name}, for someone else", answers.safety_answer(knowledge, rules, a, True))
+        for name, a in alarm_sets.items()
+    ]
     return found
 
 

@@ -98,11 +98,9 @@ def plan(knowledge: Knowledge, rules: SafetyRules, heard: Heard, context: Contex
     other = heard.other_person or context.other_person
     alarms = set(heard.alarms)
     if alarms:
-        answer = answers.safety_answer(knowledge, rules, alarms)
+        answer = answers.safety_answer(knowledge, rules, alarms, for_someone_else=other)
         if heard.language:
             answer = _with_language(knowledge, answer, heard.language)
-        if other:
-            answer = replace(answer, kinds=(*answer.kinds, "subject:other"))
         return Reply(answer, other_person=other)
     if heard.language:
         notice = knowledge.languages.notice(heard.language)

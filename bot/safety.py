@@ -55,6 +55,7 @@ class SafetyRules:
     crisis_ignore: tuple[Phrase, ...]
     negations: tuple[str, ...]
     messages: Mapping[Alarm, str]
+    messages_for_someone_else: Mapping[Alarm, str] = field(default_factory=dict)
     fever_ranges: tuple[tuple[float, float], ...] = ((38.0, 45.0), (100.4, 113.0))
     other_languages: Mapping[Alarm, tuple[str, ...]] = field(default_factory=dict)
 
@@ -109,6 +110,7 @@ def load_rules(path: Path = SAFETY_FILE) -> SafetyRules:
             p for name, items in groups.items() for p in phrases(f"{alarm.value}.{name}", items)
         )
     messages = r.mapping(r.data.get("messages"), "messages")
+    others = r.mapping(r.data.get("messages_for_someone_else"), "messages_for_someone_else")
     ranges = r.data.get("fever_ranges")
     if not (
         isinstance(ranges, list)
@@ -132,6 +134,9 @@ def load_rules(path: Path = SAFETY_FILE) -> SafetyRules:
         crisis_ignore=phrases("crisis_ignore", r.data.get("crisis_ignore")),
         negations=r.texts(r.data.get("negations"), "negations"),
         messages={a: r.text(messages.get(a.value), f"messages.{a.value}") for a in Alarm},
+        messages_for_someone_else={
+            a: r.text(others.get(a.value), f"messages_for_someone_else.{a.value}") for a in Alarm
+        },
     )
 
 

@@ -199,3 +199,13 @@ def test_a_short_unsure_message_naming_nothing_refers_back(knowledge: Knowledge)
 def test_a_dose_question_with_a_named_item_answers_both(knowledge: Knowledge) -> None:
     reply = plan(knowledge, default_rules(), Heard("ask_dosage", items=("monitoring",)), Context())
     assert {"referral:dosage", "referral:monitoring"} <= set(reply.answer.keys)
+
+
+def test_a_carer_reporting_a_crisis_is_spoken_to_as_the_carer(knowledge: Knowledge) -> None:
+    rules = default_rules()
+    heard = Heard("crisis", alarms=frozenset({Alarm.CRISIS}), other_person=True)
+    reply = plan(knowledge, rules, heard, Context())
+    assert reply.answer.keys == ("safety:crisis", "subject:other")
+    assert reply.answer.paragraphs == (rules.messages_for_someone_else[Alarm.CRISIS],)
+    own = plan(knowledge, rules, Heard("crisis", alarms=frozenset({Alarm.CRISIS})), Context())
+    assert own.answer.paragraphs == (rules.messages[Alarm.CRISIS],)
