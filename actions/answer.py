@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -19,7 +17,9 @@ from actions.reply import (
     send,
 )
 from bot import knowledge
+from bot.answers import REFERRAL
 from bot.planner import Context, Heard, plan
+from bot.questions import asks
 from bot.safety import Alarm, default_rules
 from bot.terms import DRUG, FEELING, ITEM, ITEM_HINT, LANGUAGE, SUBJECT, SYMPTOM
 
@@ -30,26 +30,21 @@ SUBJECT_SLOT = "subject"
 FEEDBACK_SLOT = "feedback"
 RED_FLAG_ENTITY = "red_flag"
 QUESTION_ENTITY = "question"
-ANSWERED = ("topic:", "referral:", "side_effect:", "more:", "how_common:", "what_to_do:")
+ANSWERED = ("topic:", REFERRAL, "side_effect:", "more:", "how_common:", "what_to_do:")
 MISSED = ("did_you_mean", "not_understood")
-_QUESTION = re.compile(
-    r"\?|^\W*(can|could|is|are|does|do|did|will|would|should|what|whats|how|why|when|which|"
-    r"who|where|am|may|might|has|have|any|anything)\b",
-    re.IGNORECASE,
-)
 
 
 def heard(tracker: Tracker) -> Heard:
     """What the NLU found in the latest message."""
     groups = entity_values(tracker, RED_FLAG_ENTITY)
-    ranking = tracker.latest_message.get("intent_ranking") or []
+    ranked = intent_ranking(tracker)
     text = str(tracker.latest_message.get("text") or "")
     return Heard(
         intent=latest_intent(tracker),
         confidence=latest_confidence(tracker),
-        ranking=tuple(intent_ranking(tracker)),
-        scores=tuple(float(r.get("confidence") or 0.0) for r in ranking if r.get("name")),
-        asks=bool(_QUESTION.search(text)),
+        ranking=tuple(name for name, _ in ranked),
+        scores=tuple(score for _, score in ranked),
+        asks=asks(text),
         words=len(text.split()),
         terms=tuple(entity_values(tracker, SYMPTOM)),
         items=tuple(entity_values(tracker, ITEM)),
@@ -74,7 +69,7 @@ def context(tracker: Tracker) -> Context:
         other_person=tracker.get_slot(SUBJECT_SLOT) == "other",
         after_answer=any(k.startswith(ANSWERED) for k in keys),
         after_miss=any(k in MISSED for k in keys),
-        recent=tuple(k.removeprefix("referral:") for k in keys if k.startswith("referral:")),
+        recent=tuple(k.removeprefix(REFERRAL) for k in keys if k.startswith(REFERRAL)),
     )
 
 

@@ -61,10 +61,10 @@ def latest_confidence(tracker: Tracker) -> float:
     return float(value) if value is not None else 1.0
 
 
-def intent_ranking(tracker: Tracker) -> list[str]:
-    """The latest message's intents, likeliest first."""
+def intent_ranking(tracker: Tracker) -> list[tuple[str, float]]:
+    """The latest message's intents with their confidences, likeliest first."""
     ranking = tracker.latest_message.get("intent_ranking") or []
-    return [str(r.get("name")) for r in ranking if r.get("name")]
+    return [(str(r["name"]), float(r.get("confidence") or 0.0)) for r in ranking if r.get("name")]
 
 
 def last_bot_keys(tracker: Tracker) -> list[str]:

@@ -110,14 +110,13 @@ def project_matcher() -> Callable[[str], Iterable[str]]:
     The text is spelling corrected first, as in the NLU pipeline.
     """
     from bot import nlp
-    from bot.nlu.spelling import exact_words, vocabulary
     from bot.red_flags import RedFlagMatcher
     from bot.safety import default_rules
-    from bot.spelling import SpellingCorrector, word_probs
+    from bot.spelling import project_corrector
 
     language = nlp.load()
     matcher = RedFlagMatcher(language, default_rules())
-    corrector = SpellingCorrector(vocabulary(), word_probs(str(language.path)), exact_words())
+    corrector = project_corrector(str(language.path))
 
     def find(text: str) -> list[str]:
         return [alarm.value for alarm in matcher.find(corrector.correct(text)).alarms]

@@ -14,6 +14,8 @@ from bot.knowledge import Knowledge, Topic
 from bot.safety import Alarm, SafetyRules
 
 KEYS_FIELD = "keys"  # where a sent message carries its answer's outcome keys
+REFERRAL = "referral:"  # a referral's key ("referral:vaccines"), also its topic in hand
+FOR_SOMEONE_ELSE = "subject:other"  # the key of an answer told about another person
 FOLLOW_UPS = ("ask_more", "ask_how_common", "ask_what_to_do")
 FOLLOW_UP_KEYS = {
     "ask_more": "more",
@@ -132,20 +134,22 @@ def did_you_mean(knowledge: Knowledge, ranking: Sequence[str], limit: int = 3) -
     likely = [intent for intent in dict.fromkeys(ranking) if intent in titles][:limit]
     if not likely:
         return menu(knowledge, lead="not_understood")
-    buttons = [Button(titles[i], intent_payload(i)) for i in likely]
-    buttons.append(Button(knowledge.phrases["something_else"], intent_payload("help")))
-    return Answer(
-        (knowledge.phrases["did_you_mean"],), buttons=tuple(buttons), kinds=("did_you_mean",)
-    )
+    return _did_you_mean(knowledge, [Button(titles[i], intent_payload(i)) for i in likely])
 
 
 def confirm_forget(knowledge: Knowledge) -> Answer:
     """Ask before erasing: a button that sends the request, and "Something else"."""
-    buttons = (
-        Button(knowledge.phrases["forget_button"], intent_payload("forget_me")),
-        Button(knowledge.phrases["something_else"], intent_payload("help")),
+    forget = Button(knowledge.phrases["forget_button"], intent_payload("forget_me"))
+    return _did_you_mean(knowledge, [forget])
+
+
+def _did_you_mean(knowledge: Knowledge, choices: Sequence[Button]) -> Answer:
+    something_else = Button(knowledge.phrases["something_else"], intent_payload("help"))
+    return Answer(
+        (knowledge.phrases["did_you_mean"],),
+        buttons=(*choices, something_else),
+        kinds=("did_you_mean",),
     )
-    return Answer((knowledge.phrases["did_you_mean"],), buttons=buttons, kinds=("did_you_mean",))
 
 
 def _bullets(items: Iterable[str]) -> str:
@@ -213,8 +217,8 @@ def follow_up_answer(knowledge: Knowledge, topic_id: str | None, intent: str) ->
     patient is referred to the care team; with no topic yet, the bot asks which one. A
     referral in hand ("referral:alcohol") is given again: the source has nothing more.
     """
-    if topic_id is not None and topic_id.startswith("referral:"):
-        referral_id = topic_id.split(":", 1)[1]
+    if topic_id is not None and topic_id.startswith(REFERRAL):
+        referral_id = topic_id.removeprefix(REFERRAL)
         if referral_id in knowledge.referrals:
             answer = referral_answer(knowledge, referral_id)
             kind = f"{FOLLOW_UP_KEYS.get(intent, 'more')}:{referral_id}"
@@ -338,7 +342,7 @@ def referral_answer(knowledge: Knowledge, referral_id: str) -> Answer:
         knowledge,
         paragraphs,
         sourced=bool(referral.facts),
-        kinds=(f"referral:{referral.id}",),
+        kinds=(REFERRAL + referral.id,),
         facts=referral.facts,
     )
 
@@ -408,5 +412,5 @@ def safety_answer(
     messages = rules.messages_for_someone_else if for_someone_else else rules.messages
     kinds = [f"safety:{a.value}" for a in order]
     if for_someone_else:
-        kinds.append("subject:other")
+        kinds.append(FOR_SOMEONE_ELSE)
     return medical(knowledge, [messages[a] for a in order], kinds=kinds)

@@ -29,7 +29,7 @@ def medical_answers(knowledge: Knowledge, rules: SafetyRules) -> list[Entry]:
     found = [Entry(f"topic: {t}", answers.topic_answer(knowledge, t)) for t in knowledge.topics]
     found += [
         Entry(f"{intent}: {t}", answers.follow_up_answer(knowledge, t, intent))
-        for t in (*knowledge.topics, *(f"referral:{r}" for r in knowledge.referrals))
+        for t in (*knowledge.topics, *(answers.REFERRAL + r for r in knowledge.referrals))
         for intent in answers.FOLLOW_UPS
     ]
     found += [

@@ -377,17 +377,15 @@ def load(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
     words = YamlFile(directory / "context_words.yml")
     language_file = YamlFile(directory / "languages.yml")
     notices = language_file.mapping(language_file.data.get("notices"), "notices")
+
+    def lowered(key: str) -> frozenset[str]:
+        return frozenset(w.lower() for w in language_file.texts(language_file.data.get(key), key))
+
     languages = Languages(
         english=language_file.text(language_file.data.get("english"), "english"),
         notices={k.upper(): language_file.text(v, f"notices.{k}") for k, v in notices.items()},
-        neutral_words=frozenset(
-            w.lower()
-            for w in language_file.texts(language_file.data.get("neutral_words"), "neutral_words")
-        ),
-        english_words=frozenset(
-            w.lower()
-            for w in language_file.texts(language_file.data.get("english_words"), "english_words")
-        ),
+        neutral_words=lowered("neutral_words"),
+        english_words=lowered("english_words"),
     )
     return Knowledge(
         source=_read_source(fact_file),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from bot.answers import Answer
+from bot.answers import FOR_SOMEONE_ELSE, Answer
 
 # "you" starts a clause after these words (or at a sentence start): it becomes "they";
 # elsewhere it is an object and becomes "them". "you" and "they" take the same verb forms.
@@ -56,5 +56,5 @@ def for_other_person(answer: Answer) -> Answer:
     return replace(
         answer,
         paragraphs=tuple(of_them(p) for p in answer.paragraphs),
-        kinds=(*answer.kinds, "subject:other"),
+        kinds=(*answer.kinds, FOR_SOMEONE_ELSE),
     )

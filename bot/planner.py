@@ -38,12 +38,12 @@ ALARMS = frozenset(a.value for a in Alarm)
 # patient-voice set, DIET's own emergency/crisis guesses (even at 0.97 confidence) raised
 # about 26 false alarms for each alarm the rules missed; a DIET guess of emergency or
 # crisis is answered with its next likeliest intent instead.
-REFERRAL_TOPIC = "referral:"
+REFERRAL = answers.REFERRAL
 GENERIC_REFERRALS = frozenset({"interactions", "not_covered"})  # a named item says more
 SHORT = 6  # words: a short, unsure message with nothing named refers back
 UNSURE_CONFIDENCE = 0.6
 FOR_A_SYMPTOM = frozenset({"painkillers", "interactions"})  # asked "for" a symptom in hand
-PREGNANCY_IN_HAND = frozenset({"pregnancy", "referral:men", "referral:contraception"})
+PREGNANCY_IN_HAND = frozenset({"pregnancy", REFERRAL + "men", REFERRAL + "contraception"})
 SURE = 0.8  # DIET at least this sure is not overruled by question words
 QUESTION_CONFIDENCE = 0.1  # a question's likeliest medical intent, when DIET said small talk
 
@@ -220,7 +220,7 @@ def _named_referrals(
     recent: Sequence[str] = (),
 ) -> list[str]:
     """Referrals named in the message, and context words that point at the one in hand."""
-    in_hand_id = in_hand.removeprefix(REFERRAL_TOPIC) if in_hand else None
+    in_hand_id = in_hand.removeprefix(REFERRAL) if in_hand else None
     intent_topic = knowledge.topic_for_intent(heard.intent)
     around = {*topic_words, *heard.items, in_hand_id or ""}
     if intent_topic is not None:
@@ -259,8 +259,8 @@ def _topic_of(answer: Answer) -> str | None:
         return topics[-1]
     if any(k.startswith("side_effect:") for k in answer.kinds):
         return "side_effects"
-    referrals = [k.removeprefix("referral:") for k in answer.kinds if k.startswith("referral:")]
-    return REFERRAL_TOPIC + referrals[-1] if referrals else None
+    referrals = [k for k in answer.kinds if k.startswith(REFERRAL)]
+    return referrals[-1] if referrals else None
 
 
 def _without_question(knowledge: Knowledge, heard: Heard, context: Context, other: bool) -> Reply:

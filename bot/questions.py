@@ -21,16 +21,24 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 QUESTION_WORDS_FILE = KNOWLEDGE_DIR / "question_words.yml"
-_QUESTION_START = (
-    r"(?:can|could|is|are|does|do|will|would|should|what|how|why|when|may|might|am|"
-    r"who|where|has|have|i|my)"
+_ASKING = (
+    "can|could|is|are|does|do|will|would|should|what|how|why|when|may|might|am|who|where|has|have"
 )
+# a new question after "and ..." may also start "I..." or "my..." ("and my mum ...")
+_QUESTION_START = rf"(?:{_ASKING}|i|my)"
+# a message asks something when it has a question mark or starts with an asking word
+_ASKS = re.compile(rf"\?|^\W*(?:{_ASKING}|did|whats|which|any|anything)\b", re.IGNORECASE)
 # Split after a question mark, at a semicolon, and at "and/also/plus/but" when a new
 # question starts right after it ("... and can I ...", "... also what ...").
 _SPLIT = re.compile(
     rf"(?<=\?)\s*|;\s*|\s*\b(?:and also|and|also|plus|but)\b\s+(?={_QUESTION_START}\b)",
     re.IGNORECASE,
 )
+
+
+def asks(text: str) -> bool:
+    """Whether ``text`` is written as a question ("?", or "can...", "is...", "what...")."""
+    return bool(_ASKS.search(text))
 
 
 def split_questions(text: str) -> list[str]:

@@ -88,6 +88,18 @@ class RedFlagMatcher:
         ):
             self.matcher.add(label, [_token_patterns(nlp, m) for m in markers])
         self.negations = {lemma for word in rules.negations for lemma in lemmas(nlp, word)}
+        # phrases that hold a negation of their own ("can't breathe"): one inside them is theirs
+        self.own_negation = {
+            key
+            for key, phrase in self.phrases.items()
+            if any(
+                set(lemmas(nlp, w.lstrip("="))) & self.negations
+                for step in phrase.steps
+                if isinstance(step, tuple)
+                for w in step
+                if not w.startswith("#")
+            )
+        }
         self.foreign = {
             alarm: _foreign_pattern(words) for alarm, words in rules.other_languages.items()
         }
@@ -108,11 +120,12 @@ class RedFlagMatcher:
 
     def find_in_doc(self, doc: Doc) -> Finding:
         """Assess an already processed, lower-cased ``doc``."""
+        sentences = _sentence_ids(doc)
         spans = [(self.nlp.vocab.strings[m], doc[s:e]) for m, s, e in self.matcher(doc)]
         spans = [(label, span) for label, span in spans if self._fits(label, span)]
-        past_sentences = {_sentence_of(doc, span.start) for label, span in spans if label == _PAST}
+        past_sentences = {sentences[span.start] for label, span in spans if label == _PAST}
         normal_sentences = {
-            _sentence_of(doc, t.i)
+            sentences[t.i]
             for t in doc
             if t.like_num
             and (v := _number(t.text)) is not None
@@ -120,14 +133,14 @@ class RedFlagMatcher:
         }
         ignored = _covered(spans, _IGNORE)
         crisis_ignored = _covered(spans, _CRISIS_IGNORE)
-        crisis_tokens = {
-            i
+        crises = [  # the crisis matches that count: not negated, not inside crisis_ignore
+            span
             for label, span in spans
             if label.startswith(Alarm.CRISIS.value)
-            and not self._negated(doc, span, crisis=True)
+            and not self._negated(span, sentences, crisis=True)
             and not crisis_ignored.issuperset(range(span.start, span.end))
-            for i in range(span.start, span.end)
-        }
+        ]
+        crisis_tokens = {i for span in crises for i in range(span.start, span.end)}
         groups: list[str] = []
         for key, span in sorted(spans, key=lambda item: item[1].start):
             if key in (_PAST, _IGNORE, _CRISIS_IGNORE):
@@ -136,15 +149,12 @@ class RedFlagMatcher:
             if label in groups:
                 continue
             alarm = Alarm(label.split(".", 1)[0])
-            if alarm is Alarm.CRISIS and (
-                self._negated(doc, span, crisis=True)
-                or crisis_ignored.issuperset(range(span.start, span.end))
-            ):
+            if alarm is Alarm.CRISIS and span not in crises:
                 continue
-            sentence = _sentence_of(doc, span.start)
+            sentence = sentences[span.start]
             if alarm is Alarm.EMERGENCY and (
                 sentence in past_sentences
-                or self._negated(doc, span)
+                or self._negated(span, sentences)
                 or self._negated_inside(key, span)
                 or ignored.issuperset(range(span.start, span.end))
                 or (label == _FAINTING and crisis_tokens.intersection(range(span.start, span.end)))
@@ -160,11 +170,12 @@ class RedFlagMatcher:
         phrase = self.phrases.get(key)
         if phrase is None:
             return True
-        words = [t for t in span.doc if not t.is_punct and not t.is_space]
-        if phrase.at_start and (not words or span.start > words[0].i):
-            return False
-        if phrase.at_end and (not words or span.end <= words[-1].i):
-            return False
+        if phrase.at_start or phrase.at_end:
+            words = [t for t in span.doc if not t.is_punct and not t.is_space]
+            if phrase.at_start and (not words or span.start > words[0].i):
+                return False
+            if phrase.at_end and (not words or span.end <= words[-1].i):
+                return False
         if (FEVER,) in phrase.steps:
             values = [_number(t.text) for t in span if t.like_num]
             return any(v is not None and self.rules.is_fever(v) for v in values)
@@ -172,19 +183,16 @@ class RedFlagMatcher:
 
     def _negated_inside(self, key: str, span: Span) -> bool:
         """A negation within a phrase that has none of its own ("lips aren't swollen")."""
-        phrase = self.phrases[key]
-        own = {w.lstrip("=") for step in phrase.steps if isinstance(step, tuple) for w in step}
-        if own & (self.negations | {"not", "n't", "nt", "no", "never", "cannot"}):
+        if key in self.own_negation:
             return False
         return any(t.lemma_.lower() in self.negations and not _interjection(t) for t in span)
 
-    def _negated(self, doc: Doc, span: Span, crisis: bool = False) -> bool:
+    def _negated(self, span: Span, sentences: list[int], crisis: bool = False) -> bool:
         size = _CRISIS_NEGATION_WINDOW if crisis else _NEGATION_WINDOW
-        window = doc[max(0, span.start - size) : span.start]
-        sentence = _sentence_of(doc, span.start)
+        window = span.doc[max(0, span.start - size) : span.start]
         return any(
             t.lemma_.lower() in self.negations
-            and _sentence_of(doc, t.i) == sentence
+            and sentences[t.i] == sentences[span.start]
             and not _interjection(t)
             for t in window
         )
@@ -219,6 +227,14 @@ def _number(text: str) -> float | None:
         return None
 
 
-def _sentence_of(doc: Doc, index: int) -> int:
-    """Number of the sentence holding token ``index`` (split at . ! ? ; and newlines)."""
-    return sum(1 for t in doc[:index] if t.text in _SENTENCE_ENDS or "\n" in t.text)
+def _sentence_ids(doc: Doc) -> list[int]:
+    """The number of the sentence holding each token (split at . ! ? ; and newlines).
+
+    A sentence end belongs to the sentence it ends; the next token starts the next one.
+    """
+    ids, current = [], 0
+    for token in doc:
+        ids.append(current)
+        if token.text in _SENTENCE_ENDS or "\n" in token.text:
+            current += 1
+    return ids

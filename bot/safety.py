@@ -59,6 +59,23 @@ class SafetyRules:
     fever_ranges: tuple[tuple[float, float], ...] = ((38.0, 45.0), (100.4, 113.0))
     other_languages: Mapping[Alarm, tuple[str, ...]] = field(default_factory=dict)
 
+    def words(self) -> list[str]:
+        """Every word the rules are written in, as written ("=took", "breathe")."""
+        every = (
+            *(p for ps in self.phrases.values() for p in ps),
+            *self.past_markers,
+            *self.ignore,
+            *self.crisis_ignore,
+        )
+        return [
+            w
+            for phrase in every
+            for step in phrase.steps
+            if isinstance(step, tuple)
+            for w in step
+            if w not in (NUMBER, FEVER)
+        ]
+
     def is_fever(self, value: float) -> bool:
         """Whether ``value`` is a temperature in a fever range."""
         return any(low <= value <= high for low, high in self.fever_ranges)

@@ -101,6 +101,46 @@ class SpellingCorrector:
         return _WORD.sub(lambda m: self.correct_word(m.group(0)), text.lower())
 
 
+@lru_cache(maxsize=1)
+def vocabulary() -> tuple[str, ...]:
+    """Every word the fact set, the question words and the safety rules are written in.
+
+    The rules' exact forms ("=brethe") are left out: they are often misspellings.
+    """
+    from bot import knowledge
+    from bot.questions import question_words
+    from bot.safety import default_rules
+
+    k = knowledge.default()
+    return (
+        *(w for s in k.symptoms.values() for w in s.synonyms),
+        *(w for terms in k.topic_terms.values() for w in terms),
+        *(w for r in k.referrals.values() for w in (*r.terms, *r.context_terms)),
+        *k.drug_names,
+        *k.other_person_words,
+        *k.feeling_words,
+        *k.languages.english_words,
+        *(w for words in question_words().values() for w in words),
+        *(w for w in default_rules().words() if not w.startswith("=")),
+    )
+
+
+def exact_words() -> list[str]:
+    """The safety rules' exact word forms ("=brth"): matched as written, never corrected."""
+    from bot.safety import default_rules
+
+    return [w[1:] for w in default_rules().words() if w.startswith("=")]
+
+
+@lru_cache(maxsize=2)
+def project_corrector(model_dir: str) -> SpellingCorrector:
+    """The corrector the NLU uses: the bot's words, weighed by the word frequencies.
+
+    The frequencies are those built beside the spaCy pipeline in ``model_dir``.
+    """
+    return SpellingCorrector(vocabulary(), word_probs(model_dir), exact_words())
+
+
 @lru_cache(maxsize=2)
 def word_probs(model_dir: str) -> Mapping[str, float]:
     """The word frequencies saved beside the spaCy pipeline by ``bot.spacy_model``."""

@@ -24,7 +24,7 @@ class LanguageDetector(MatchingComponent):
     @classmethod
     def build_matcher(cls, language: Language) -> LanguageSpotter:
         """Build the detector for the languages with a notice in bot/knowledge."""
-        from bot.nlu.spelling import vocabulary
+        from bot.spelling import vocabulary
 
         return LanguageSpotter(knowledge.default().languages, vocabulary())
 

@@ -22,11 +22,13 @@ def tracker(
     entities: list[dict[str, Any]] | None = None,
     text: str = "...",
     events: list[dict[str, Any]] | None = None,
+    ranking: list[tuple[str, float]] | None = None,
     **slots: Any,
 ) -> Tracker:
+    ranked = ranking or [(intent, 0.9)]
     latest = {
         "intent": {"name": intent, "confidence": 0.9},
-        "intent_ranking": [{"name": intent, "confidence": 0.9}],
+        "intent_ranking": [{"name": name, "confidence": score} for name, score in ranked],
         "entities": entities or [],
         "text": text,
     }
@@ -95,11 +97,7 @@ async def test_safety_guidance_comes_from_the_rules_entities(knowledge: Knowledg
 
 
 async def test_a_classifier_guess_of_emergency_alone_raises_no_alarm() -> None:
-    t = tracker("emergency")
-    t.latest_message["intent_ranking"] = [
-        {"name": "emergency", "confidence": 0.95},
-        {"name": "ask_dosage", "confidence": 0.03},
-    ]
+    t = tracker("emergency", ranking=[("emergency", 0.95), ("ask_dosage", 0.03)])
     message, _ = await run(ActionReply(), t)
     assert message[KEYS_FIELD] == ["referral:dosage"]
 
@@ -145,11 +143,7 @@ async def test_small_talk_replies_state_no_facts(
 
 
 async def test_first_miss_offers_did_you_mean_and_second_says_what_it_covers() -> None:
-    first = tracker("nlu_fallback")
-    first.latest_message["intent_ranking"] = [
-        {"name": "nlu_fallback", "confidence": 0.3},
-        {"name": "ask_pregnancy", "confidence": 0.2},
-    ]
+    first = tracker("nlu_fallback", ranking=[("nlu_fallback", 0.3), ("ask_pregnancy", 0.2)])
     message, _ = await run(ActionNotUnderstood(), first)
     assert message[KEYS_FIELD] == ["did_you_mean"]
     assert message["buttons"][0]["payload"] == "/ask_pregnancy"

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.questions import QuestionSpotter, question_words, split_questions
+from bot.questions import QuestionSpotter, asks, question_words, split_questions
 
 SIDE_EFFECTS_AND_PREGNANCY = "what are the side effects and can I take it while pregnant?"
 
@@ -60,3 +60,18 @@ def test_one_question_is_not_several(spotter: QuestionSpotter, text: str) -> Non
 def test_the_longest_question_words_win(spotter: QuestionSpotter) -> None:
     assert spotter.intent_of("how does it work in my body") == "ask_how_it_works"
     assert spotter.intent_of("any side effects for my skin like cancer") == "ask_side_effects"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("thanks, is it pins?", True),
+        ("whats the dose", True),
+        ("Can I drink on it", True),
+        ("anything else I should know", True),
+        ("thanks so much", False),
+        ("i am scared", False),
+    ],
+)
+def test_asks_tells_a_question_by_its_mark_or_first_word(text: str, expected: bool) -> None:
+    assert asks(text) is expected

@@ -146,10 +146,9 @@ def test_multiword_alternatives_are_rejected_when_compiled(nlp) -> None:  # type
 def test_labelled_set_recall_and_precision(matcher: RedFlagMatcher) -> None:
     """The labelled set in tests/safety (also reported by `make bench`), spelling corrected
     first as in the NLU pipeline."""
-    from bot.nlu.spelling import exact_words, vocabulary
-    from bot.spelling import SpellingCorrector, word_probs
+    from bot.spelling import project_corrector
 
-    corrector = SpellingCorrector(vocabulary(), word_probs(str(matcher.nlp.path)), exact_words())
+    corrector = project_corrector(str(matcher.nlp.path))
     cases = yaml.safe_load(CASES.read_text())["cases"]
     for case in cases:
         case["text"] = corrector.correct(case["text"])
