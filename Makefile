@@ -4,6 +4,7 @@ SHELL := /bin/bash
 UV := uv
 RUN := $(UV) run --frozen
 SPACY_MODEL := build/spacy-en-lemma
+BACKSTOP := build/safety-backstop.pkl
 
 include widget/build.mk
 
@@ -19,7 +20,10 @@ install: ## Install uv (if missing) and the locked Python packages
 $(SPACY_MODEL)/meta.json: bot/spacy_model.py uv.lock
 	$(RUN) python -m bot.spacy_model $(SPACY_MODEL)
 
-build: install $(SPACY_MODEL)/meta.json ## Build the local spaCy pipeline (blank English + lemmas)
+$(BACKSTOP): $(SPACY_MODEL)/meta.json bot/safety_backstop.py bot/knowledge/red_flag_cases.yml $(wildcard data/nlu/*.yml)
+	$(RUN) python -m bot.safety_backstop $(BACKSTOP)
+
+build: install $(SPACY_MODEL)/meta.json $(BACKSTOP) ## Build the local spaCy pipeline (blank English + lemmas) and the safety backstop
 
 train: build ## Train the model if its inputs changed
 	$(RUN) python -m bot.launch.train

@@ -20,7 +20,7 @@ from bot import knowledge
 from bot.answers import REFERRAL
 from bot.planner import Context, Heard, plan
 from bot.questions import asks
-from bot.safety import Alarm, default_rules
+from bot.safety import Alarm, default_rules, raised_by_rules
 from bot.terms import DRUG, FEELING, ITEM, ITEM_HINT, LANGUAGE, SUBJECT, SYMPTOM
 
 FORGET_ACTION = "action_forget_me"
@@ -51,6 +51,7 @@ def heard(tracker: Tracker) -> Heard:
         hints=tuple(entity_values(tracker, ITEM_HINT)),
         questions=tuple(entity_values(tracker, QUESTION_ENTITY)),
         alarms=frozenset(Alarm(g.split(".", 1)[0]) for g in groups),
+        alarms_by_rules=raised_by_rules(groups),
         names_drug=bool(entity_values(tracker, DRUG)),
         other_person=bool(entity_values(tracker, SUBJECT)),
         upset=bool(entity_values(tracker, FEELING)),

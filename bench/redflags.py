@@ -1,4 +1,4 @@
-"""Red-flag detection measured on the labelled set ``tests/safety/red_flag_cases.yml``."""
+"""Red-flag detection measured on the labelled set ``bot/knowledge/red_flag_cases.yml``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import yaml
 
 from bot.launch.settings import PROJECT_DIR
 
-CASES = PROJECT_DIR / "tests" / "safety" / "red_flag_cases.yml"
+CASES = PROJECT_DIR / "bot" / "knowledge" / "red_flag_cases.yml"
 LABELS = ("emergency", "crisis")
 NONE = "none"
 

@@ -422,7 +422,7 @@ def redflag_section(results: BenchResults) -> str:
         "## Red-flag detection",
         "",
         f"The safety rules (`RedFlagMatcher` with `bot/knowledge/safety.yml`) on the "
-        f"{len(flags.cases)} labelled cases of `tests/safety/red_flag_cases.yml` "
+        f"{len(flags.cases)} labelled cases of `bot/knowledge/red_flag_cases.yml` "
         f"({sum(c.label == 'none' for c in flags.cases)} of them labelled none). An alarm "
         "counts for a label when it is among the alarms raised.",
         "",

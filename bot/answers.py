@@ -402,10 +402,12 @@ def safety_answer(
     rules: SafetyRules,
     alarms: Iterable[Alarm],
     for_someone_else: bool = False,
+    likely: bool = False,
 ) -> Answer:
     """Emergency guidance first, then crisis support, for the alarms raised.
 
     ``for_someone_else``: the writer speaks for another person ("my husband").
+    ``likely``: the statistical backstop raised them, not a rule: say it may be a misreading.
     """
     raised = set(alarms)
     order = [a for a in (Alarm.EMERGENCY, Alarm.CRISIS) if a in raised]
@@ -413,4 +415,5 @@ def safety_answer(
     kinds = [f"safety:{a.value}" for a in order]
     if for_someone_else:
         kinds.append(FOR_SOMEONE_ELSE)
-    return medical(knowledge, [messages[a] for a in order], kinds=kinds)
+    lead = [knowledge.phrases["likely_alarm_lead"]] if likely else []
+    return medical(knowledge, [*lead, *(messages[a] for a in order)], kinds=kinds)

@@ -67,6 +67,10 @@ def medical_answers(knowledge: Knowledge, rules: SafetyRules) -> list[Entry]:
         Entry(f"{name}, for someone else", answers.safety_answer(knowledge, rules, a, True))
         for name, a in alarm_sets.items()
     ]
+    found += [
+        Entry(f"likely {name}", answers.safety_answer(knowledge, rules, a, likely=True))
+        for name, a in alarm_sets.items()
+    ]
     return found
 
 

@@ -41,6 +41,8 @@ REQUIRED_PHRASES = frozenset(
         "source_line",
         "forgotten",
         "action_unavailable",
+        "feelings_lead",
+        "likely_alarm_lead",
     }
 )
 

@@ -60,7 +60,8 @@ class Heard:
     items: tuple[str, ...] = ()  # referrals named by their words
     hints: tuple[str, ...] = ()  # referrals whose context words appear
     questions: tuple[str, ...] = ()  # intents of the several questions asked
-    alarms: frozenset[Alarm] = frozenset()  # raised by the safety rules
+    alarms: frozenset[Alarm] = frozenset()  # raised by the safety rules or the backstop
+    alarms_by_rules: bool = True  # False: only the statistical backstop raised them
     names_drug: bool = False
     asks: bool = False  # written as a question ("?", or starting "can", "is", "what"...)
     words: int = 0  # how many words the message has
@@ -98,9 +99,14 @@ def plan(knowledge: Knowledge, rules: SafetyRules, heard: Heard, context: Contex
     other = heard.other_person or context.other_person
     alarms = set(heard.alarms)
     if alarms:
-        answer = answers.safety_answer(knowledge, rules, alarms, for_someone_else=other)
+        sure = heard.alarms_by_rules or bool(heard.language)
+        answer = answers.safety_answer(knowledge, rules, alarms, other, likely=not sure)
         if heard.language:
             answer = _with_language(knowledge, answer, heard.language)
+        elif not sure:  # a likely alarm, not a sure one: answer the question as well
+            parts = _asked(knowledge, heard, context)
+            if parts:
+                answer = answers.combine(knowledge, [("", answer), *parts])
         return Reply(answer, other_person=other)
     if heard.language:
         notice = knowledge.languages.notice(heard.language)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.knowledge import KnowledgeError
 from bot.nlp import lemmas
-from bot.safety import FEVER, NUMBER, SAFETY_FILE, Alarm, Phrase, SafetyRules
+from bot.safety import FEVER, FEVER_DECIMAL, NUMBERS, SAFETY_FILE, Alarm, Phrase, SafetyRules
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -34,6 +34,8 @@ class Finding:
 
     alarms: frozenset[Alarm]
     groups: tuple[str, ...]  # e.g. ("emergency.chest_pain",), in message order
+    # red flags the rules matched and set aside: negated, past, inside an ignore phrase
+    dismissed: tuple[str, ...] = ()
 
     @property
     def alarm(self) -> Alarm | None:
@@ -49,7 +51,7 @@ def _token_patterns(nlp: Language, phrase: Phrase) -> list[dict[str, Any]]:
     for step in phrase.steps:
         if isinstance(step, int):
             pattern.extend({"OP": "?"} for _ in range(step))
-        elif step in ((NUMBER,), (FEVER,)):
+        elif len(step) == 1 and step[0] in NUMBERS:
             pattern.append({"LIKE_NUM": True})
         elif step[0].startswith("="):
             pattern.append({"LOWER": {"IN": [w[1:] for w in step]}})
@@ -104,19 +106,25 @@ class RedFlagMatcher:
             alarm: _foreign_pattern(words) for alarm, words in rules.other_languages.items()
         }
 
-    def find(self, text: str) -> Finding:
-        """Assess ``text`` (any case)."""
+    def find(self, text: str, original: str | None = None) -> Finding:
+        """Assess ``text`` (any case).
+
+        Other languages are read in ``original`` when given: the text before English
+        spelling correction, which mangles other languages.
+        """
         lower = text.lower()
         finding = self.find_in_doc(self.nlp(_UNITS.sub(r"\1 \2", lower)))
+        unchanged = (original or text).lower()
         foreign = [
             f"{alarm.value}.{OTHER_LANGUAGE}"
             for alarm, pattern in self.foreign.items()
-            if pattern is not None and pattern.search(lower)
+            if pattern is not None and pattern.search(unchanged)
         ]
         if not foreign:
             return finding
         groups = (*finding.groups, *(g for g in foreign if g not in finding.groups))
-        return Finding(alarms=frozenset(Alarm(g.split(".", 1)[0]) for g in groups), groups=groups)
+        alarms = frozenset(Alarm(g.split(".", 1)[0]) for g in groups)
+        return Finding(alarms=alarms, groups=groups, dismissed=finding.dismissed)
 
     def find_in_doc(self, doc: Doc) -> Finding:
         """Assess an already processed, lower-cased ``doc``."""
@@ -142,6 +150,7 @@ class RedFlagMatcher:
         ]
         crisis_tokens = {i for span in crises for i in range(span.start, span.end)}
         groups: list[str] = []
+        dismissed: list[str] = []
         for key, span in sorted(spans, key=lambda item: item[1].start):
             if key in (_PAST, _IGNORE, _CRISIS_IGNORE):
                 continue
@@ -150,6 +159,7 @@ class RedFlagMatcher:
                 continue
             alarm = Alarm(label.split(".", 1)[0])
             if alarm is Alarm.CRISIS and span not in crises:
+                dismissed.append(label)
                 continue
             sentence = sentences[span.start]
             if alarm is Alarm.EMERGENCY and (
@@ -160,10 +170,11 @@ class RedFlagMatcher:
                 or (label == _FAINTING and crisis_tokens.intersection(range(span.start, span.end)))
                 or (label.endswith("serious_infection") and sentence in normal_sentences)
             ):
+                dismissed.append(label)
                 continue
             groups.append(label)
         alarms = frozenset(Alarm(g.split(".", 1)[0]) for g in groups)
-        return Finding(alarms=alarms, groups=tuple(groups))
+        return Finding(alarms=alarms, groups=tuple(groups), dismissed=tuple(dismissed))
 
     def _fits(self, key: str, span: Span) -> bool:
         """Whether a match meets its phrase's anchors and fever numbers."""
@@ -176,8 +187,11 @@ class RedFlagMatcher:
                 return False
             if phrase.at_end and (not words or span.end <= words[-1].i):
                 return False
-        if (FEVER,) in phrase.steps:
-            values = [_number(t.text) for t in span if t.like_num]
+        if (FEVER,) in phrase.steps or (FEVER_DECIMAL,) in phrase.steps:
+            decimal = (FEVER_DECIMAL,) in phrase.steps
+            values = [
+                _number(t.text) for t in span if t.like_num and (not decimal or _decimal(t.text))
+            ]
             return any(v is not None and self.rules.is_fever(v) for v in values)
         return True
 
@@ -217,6 +231,11 @@ def _interjection(token: Token) -> bool:
     before = doc[token.i - 1].lower_ if token.i > 0 else ""
     after = doc[token.i + 1] if token.i + 1 < len(doc) else None
     return token.lower_ == "no" and (before == "oh" or (after is not None and after.is_punct))
+
+
+def _decimal(text: str) -> bool:
+    """Whether ``text`` is a number written with a decimal point ("38.6", "100,8")."""
+    return bool(re.fullmatch(r"\d+[.,]\d+", text))
 
 
 def _number(text: str) -> float | None:

@@ -7,7 +7,7 @@ applies the rules lives in :mod:`bot.red_flags` so the action server never impor
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
@@ -19,7 +19,17 @@ SAFETY_FILE = KNOWLEDGE_DIR / "safety.yml"
 _GAP = re.compile(r"~(\d)")
 NUMBER = "#num"  # stands for any number in a phrase
 FEVER = "#fever"  # stands for a number in a fever range
+FEVER_DECIMAL = "#feverdec"  # the same, written with a decimal point ("38.6", "100,8")
+NUMBERS = (NUMBER, FEVER, FEVER_DECIMAL)
 START, END = "^", "$"  # the phrase starts / ends the message
+
+
+BACKSTOP_GROUP = "backstop"  # "<alarm>.backstop": raised by bot.safety_backstop, not a rule
+
+
+def raised_by_rules(groups: Iterable[str]) -> bool:
+    """Whether any of the red-flag ``groups`` ("emergency.chest_pain") is a rule's."""
+    return any(g.split(".", 1)[-1] != BACKSTOP_GROUP for g in groups)
 
 
 class Alarm(str, Enum):
@@ -58,6 +68,7 @@ class SafetyRules:
     messages_for_someone_else: Mapping[Alarm, str] = field(default_factory=dict)
     fever_ranges: tuple[tuple[float, float], ...] = ((38.0, 45.0), (100.4, 113.0))
     other_languages: Mapping[Alarm, tuple[str, ...]] = field(default_factory=dict)
+    backstop: Mapping[Alarm, float] = field(default_factory=dict)  # see bot.safety_backstop
 
     def words(self) -> list[str]:
         """Every word the rules are written in, as written ("=took", "breathe")."""
@@ -73,7 +84,7 @@ class SafetyRules:
             for step in phrase.steps
             if isinstance(step, tuple)
             for w in step
-            if w not in (NUMBER, FEVER)
+            if w not in NUMBERS
         ]
 
     def is_fever(self, value: float) -> bool:
@@ -100,7 +111,7 @@ def parse_phrase(group: str, source: str) -> Phrase:
         words = tuple(w for w in part.lower().split("|"))
         if any(not w.strip("=") for w in words) or part.startswith("~"):
             raise ValueError(f"bad word '{part}' in phrase '{source}'")
-        if len(words) > 1 and ({NUMBER, FEVER} & set(words)):
+        if len(words) > 1 and set(NUMBERS) & set(words):
             raise ValueError(f"numbers cannot be alternatives in phrase '{source}'")
         if len({w.startswith("=") for w in words}) > 1:
             raise ValueError(f"mix of exact and lemma words in '{part}' of '{source}'")
@@ -139,7 +150,13 @@ def load_rules(path: Path = SAFETY_FILE) -> SafetyRules:
     ):
         raise r.fail("fever_ranges must be a list of [low, high] temperatures")
     foreign = r.mapping(r.data.get("other_languages"), "other_languages")
+    backstop = r.mapping(r.data.get("backstop"), "backstop")
+    for a in Alarm:
+        value = backstop.get(a.value)
+        if not isinstance(value, float) or not 0.5 <= value < 1:
+            raise r.fail(f"backstop.{a.value} must be a probability from 0.5 up to (not) 1")
     return SafetyRules(
+        backstop={a: float(backstop[a.value]) for a in Alarm},
         other_languages={
             a: tuple(w.lower() for w in r.texts(foreign.get(a.value), f"other_languages.{a.value}"))
             for a in Alarm

@@ -129,6 +129,14 @@ def test_another_language_gets_the_notice_with_safety_first(knowledge: Knowledge
     assert urgent[:2] == ("safety:emergency", "language:other")
 
 
+def test_a_likely_alarm_gives_the_guidance_and_still_answers(knowledge: Knowledge) -> None:
+    heard = Heard("ask_interactions", alarms=frozenset({Alarm.EMERGENCY}), alarms_by_rules=False)
+    answer = plan(knowledge, default_rules(), heard, Context()).answer
+    assert answer.keys[:2] == ("safety:emergency", "referral:interactions")
+    assert answer.paragraphs[0] == knowledge.phrases["likely_alarm_lead"]
+    assert answer.text.count(knowledge.disclaimer) == 1
+
+
 def test_safety_wins_over_everything(knowledge: Knowledge) -> None:
     heard = Heard("ask_pregnancy", terms=("pregnancy",), alarms=frozenset({Alarm.EMERGENCY}))
     assert keys(knowledge, heard) == ("safety:emergency",)

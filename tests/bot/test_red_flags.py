@@ -1,13 +1,12 @@
-from pathlib import Path
-
 import pytest
 import yaml
 
 from bot.knowledge import KnowledgeError
 from bot.red_flags import RedFlagMatcher
 from bot.safety import Alarm, SafetyRules, default_rules, parse_phrase
+from bot.safety_backstop import CASES_FILE
 
-CASES = Path(__file__).resolve().parents[1] / "safety" / "red_flag_cases.yml"
+CASES = CASES_FILE
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +143,7 @@ def test_multiword_alternatives_are_rejected_when_compiled(nlp) -> None:  # type
 
 
 def test_labelled_set_recall_and_precision(matcher: RedFlagMatcher) -> None:
-    """The labelled set in tests/safety (also reported by `make bench`), spelling corrected
+    """The labelled set in bot/knowledge (also reported by `make bench`), spelling corrected
     first as in the NLU pipeline."""
     from bot.spelling import project_corrector
 

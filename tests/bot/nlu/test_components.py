@@ -136,3 +136,34 @@ def test_question_classifier_names_a_single_question_and_marks_several() -> None
     assert [e["value"] for e in one.get(ENTITIES)] == ["ask_what_is_lems"]
     [two] = questions.process([classified("side effects? and pregnancy?", "ask_side_effects")])
     assert two.get(INTENT)["name"] == "ask_several"
+
+
+@pytest.mark.parametrize(
+    ("text", "alarm"),
+    [
+        ("my lips have gone massive after the new tablet", "emergency"),
+        ("i keep thinking everyone would be happier if i was gone", "crisis"),
+    ],
+)
+def test_the_backstop_adds_alarms_the_rules_miss_and_keeps_the_intent(
+    red_flags: RedFlagClassifier, text: str, alarm: str
+) -> None:
+    assert red_flags.matcher.find(text).alarm is None  # the rules alone miss it
+    [message] = red_flags.process([classified(text, "ask_side_effects")])
+    assert [e["value"] for e in message.get(ENTITIES)] == [f"{alarm}.backstop"]
+    assert message.get(INTENT)["name"] == "ask_side_effects"  # still answered
+
+
+def test_the_backstop_respects_what_the_rules_set_aside(red_flags: RedFlagClassifier) -> None:
+    text = "i don't have chest pain but my stomach really hurts after the tablets"
+    assert red_flags.matcher.find(text).dismissed == ("emergency.chest_pain",)
+    [message] = red_flags.process([classified(text, "ask_side_effects")])
+    assert not message.get(ENTITIES)
+
+
+def test_other_languages_are_read_before_spelling_correction(red_flags: RedFlagClassifier) -> None:
+    [message] = create(SpellingCorrection).process(
+        [classified("Meine Frau bekommt keine Luft mehr", "nlu_fallback", 0.3)]
+    )
+    [message] = red_flags.process([message])
+    assert message.get(INTENT)["name"] == "emergency"

@@ -1,0 +1,156 @@
+"""A statistical backstop behind the safety rules: it raises an alarm the rules missed.
+
+Two small text classifiers (character 2-5 and word 1-2 TF-IDF, logistic regression), one
+per alarm, trained on the labelled red-flag cases (``bot/knowledge/red_flag_cases.yml``)
+and on the bot's own NLU examples (those of the emergency and crisis intents as alarms,
+all others as ordinary messages). The
+rules stay first: the backstop only adds an alarm, above a threshold set in
+``safety.yml`` (``backstop``), chosen by cross-validation (see docs/understanding.md).
+
+Built by ``python -m bot.safety_backstop`` (``make build``) beside the spaCy pipeline,
+whose spelling corrector it reads text through, as the rules do.
+"""
+
+from __future__ import annotations
+
+import pickle
+import re
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.knowledge import KNOWLEDGE_DIR, KnowledgeError, YamlFile
+from bot.safety import Alarm
+
+CASES_FILE = KNOWLEDGE_DIR / "red_flag_cases.yml"
+NLU_DIR = Path(__file__).resolve().parents[1] / "data" / "nlu"
+DEFAULT_PATH = "build/safety-backstop.pkl"
+NONE = "none"
+LABELS = (Alarm.EMERGENCY.value, Alarm.CRISIS.value, NONE)
+_ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")  # "[gas](side_effect)"
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled message."""
+
+    text: str
+    label: str  # "emergency", "crisis" or "none"
+
+
+class BackstopMissing(RuntimeError):
+    """The backstop has not been built yet."""
+
+
+def load_cases(path: Path = CASES_FILE) -> list[Example]:
+    """The labelled red-flag cases; raise :class:`KnowledgeError` naming the file."""
+    r = YamlFile(path)
+    items = r.data.get("cases") if isinstance(r.data, dict) else None
+    if not isinstance(items, list) or not items:
+        raise r.fail("'cases' must be a non-empty list")
+    cases, seen = [], set()
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise r.fail(f"cases[{index}] must be a mapping")
+        text, label = item.get("text"), item.get("label")
+        if not isinstance(text, str) or not text.strip():
+            raise r.fail(f"cases[{index}] needs a non-empty 'text'")
+        if label not in LABELS:
+            raise r.fail(f"cases[{index}] label must be one of {', '.join(LABELS)}")
+        if text in seen:
+            raise r.fail(f"cases[{index}] repeats an earlier text: {text!r}")
+        seen.add(text)
+        cases.append(Example(text, label))
+    return cases
+
+
+def nlu_examples(directory: Path = NLU_DIR) -> list[Example]:
+    """The bot's NLU examples: the safety intents' as alarms, all others as ordinary."""
+    import yaml
+
+    examples = []
+    for path in sorted(directory.glob("*.yml")):
+        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
+            intent = block.get("intent")
+            if intent is None:
+                continue
+            label = intent if intent in LABELS else NONE
+            for line in str(block.get("examples", "")).splitlines():
+                if line.startswith("- "):
+                    examples.append(Example(_ANNOTATION.sub(r"\1", line[2:]).strip(), label))
+    return examples
+
+
+def _pipeline() -> Any:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline, make_union
+
+    features = make_union(
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2),
+        TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
+    )
+    classifier = LogisticRegression(C=10, max_iter=3000, class_weight="balanced")
+    return make_pipeline(features, classifier)
+
+
+@dataclass(frozen=True)
+class Backstop:
+    """One fitted classifier per alarm and the probability each must reach."""
+
+    models: dict[Alarm, Any]
+    thresholds: Mapping[Alarm, float]
+
+    def scores(self, text: str) -> dict[Alarm, float]:
+        """Each alarm's probability for ``text`` (spelling-corrected, as the rules read)."""
+        return {a: float(m.predict_proba([text.lower()])[0, 1]) for a, m in self.models.items()}
+
+    def alarms(self, text: str) -> frozenset[Alarm]:
+        """The alarms whose probability reaches its threshold."""
+        scores = self.scores(text)
+        return frozenset(a for a, s in scores.items() if s >= self.thresholds[a])
+
+
+def train(texts: Sequence[str], labels: Sequence[str]) -> dict[Alarm, Any]:
+    """Fit one classifier per alarm on ``texts`` (already spelling-corrected)."""
+    lowered = [t.lower() for t in texts]
+    return {a: _pipeline().fit(lowered, [lab == a.value for lab in labels]) for a in Alarm}
+
+
+def training_set(correct: Any, examples: Iterable[Example]) -> tuple[list[str], list[str]]:
+    """Texts through the spelling corrector, and their labels."""
+    pairs = [(correct(e.text), e.label) for e in examples]
+    return [t for t, _ in pairs], [lab for _, lab in pairs]
+
+
+def build(model_dir: str, out: str) -> None:
+    """Train on the labelled cases and the NLU examples; write ``out``."""
+    from bot.spelling import project_corrector
+
+    corrector = project_corrector(model_dir)
+    texts, labels = training_set(corrector.correct, [*load_cases(), *nlu_examples()])
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    Path(out).write_bytes(pickle.dumps(train(texts, labels)))
+    print(f"Safety backstop trained on {len(texts)} messages: {out}")
+
+
+def load(thresholds: Mapping[Alarm, float], path: str = DEFAULT_PATH) -> Backstop:
+    """Load the built classifiers (our own build output, so unpickling is safe)."""
+    try:
+        models = pickle.loads(Path(path).read_bytes())
+    except FileNotFoundError as exc:
+        raise BackstopMissing(
+            f"safety backstop not found at '{path}': build it with `make build` "
+            f"(python -m bot.safety_backstop)"
+        ) from exc
+    if set(models) != set(Alarm) or set(thresholds) != set(Alarm):
+        raise KnowledgeError(f"{path}: the backstop needs a classifier and threshold per alarm")
+    return Backstop(models, thresholds)
+
+
+if __name__ == "__main__":
+    from bot.nlp import DEFAULT_MODEL
+
+    build(DEFAULT_MODEL, sys.argv[1] if len(sys.argv) > 1 else DEFAULT_PATH)
