@@ -61,6 +61,7 @@ class Heard:
     hints: tuple[str, ...] = ()  # referrals whose context words appear
     questions: tuple[str, ...] = ()  # intents of the several questions asked
     alarms: frozenset[Alarm] = frozenset()  # raised by the safety rules
+    red_flags: tuple[str, ...] = ()  # the rule groups that fired ("emergency.overdose")
     names_drug: bool = False
     asks: bool = False  # written as a question ("?", or starting "can", "is", "what"...)
     words: int = 0  # how many words the message has
@@ -79,6 +80,7 @@ class Context:
     after_answer: bool = False  # the bot's last reply was a medical answer
     after_miss: bool = False  # the previous message was not understood
     recent: tuple[str, ...] = ()  # referrals the bot's last reply gave
+    country: str | None = None  # whose emergency numbers to give (None: unknown)
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,9 @@ def plan(knowledge: Knowledge, rules: SafetyRules, heard: Heard, context: Contex
     other = heard.other_person or context.other_person
     alarms = set(heard.alarms)
     if alarms:
-        answer = answers.safety_answer(knowledge, rules, alarms, for_someone_else=other)
+        answer = answers.safety_answer(
+            knowledge, rules, alarms, other, country=context.country, groups=heard.red_flags
+        )
         if heard.language:
             answer = _with_language(knowledge, answer, heard.language)
         return Reply(answer, other_person=other)
