@@ -25,6 +25,7 @@ export function mountWidget(host, config) {
     serverUrl: config.serverUrl,
     socketPath: config.socketPath,
     sessionId: store.sessionId,
+    metadata: config.country ? { country: config.country } : null,
     onState: (state) => {
       view.setState(state);
       if (state !== "online") stopWaiting();
