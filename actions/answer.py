@@ -18,6 +18,8 @@ from actions.reply import (
 )
 from bot import knowledge
 from bot.answers import REFERRAL
+from bot.emergency_numbers import conversation_country
+from bot.launch.settings import Settings
 from bot.planner import Context, Heard, plan
 from bot.questions import asks
 from bot.safety import Alarm, default_rules, raised_by_rules
@@ -52,6 +54,7 @@ def heard(tracker: Tracker) -> Heard:
         questions=tuple(entity_values(tracker, QUESTION_ENTITY)),
         alarms=frozenset(Alarm(g.split(".", 1)[0]) for g in groups),
         alarms_by_rules=raised_by_rules(groups),
+        red_flags=tuple(groups),
         names_drug=bool(entity_values(tracker, DRUG)),
         other_person=bool(entity_values(tracker, SUBJECT)),
         upset=bool(entity_values(tracker, FEELING)),
@@ -60,7 +63,11 @@ def heard(tracker: Tracker) -> Heard:
 
 
 def context(tracker: Tracker) -> Context:
-    """What the conversation holds: the topic in hand, whom it is about, the last reply."""
+    """What the conversation holds: the topic in hand, whom it is about, the last reply.
+
+    Its country is the one the channel sent with the message (metadata), else the
+    operator's ``BOT_COUNTRY``.
+    """
     keys = last_bot_keys(tracker)
     topic = tracker.get_slot(TOPIC_SLOT)
     symptoms = tracker.get_slot(SYMPTOMS_SLOT) or []
@@ -71,6 +78,9 @@ def context(tracker: Tracker) -> Context:
         after_answer=any(k.startswith(ANSWERED) for k in keys),
         after_miss=any(k in MISSED for k in keys),
         recent=tuple(k.removeprefix(REFERRAL) for k in keys if k.startswith(REFERRAL)),
+        country=conversation_country(
+            tracker.latest_message.get("metadata"), Settings.from_env().country
+        ),
     )
 
 

@@ -402,18 +402,24 @@ def safety_answer(
     rules: SafetyRules,
     alarms: Iterable[Alarm],
     for_someone_else: bool = False,
+    country: str | None = None,
+    groups: Iterable[str] = (),
     likely: bool = False,
 ) -> Answer:
     """Emergency guidance first, then crisis support, for the alarms raised.
 
     ``for_someone_else``: the writer speaks for another person ("my husband").
     ``likely``: the statistical backstop raised them, not a rule: say it may be a misreading.
+    ``country``: whose numbers to give (None or not listed: "your local emergency
+    number", with examples). ``groups``: the rule groups that fired, so that swallowed
+    tablets also get the poison centre.
     """
     raised = set(alarms)
     order = [a for a in (Alarm.EMERGENCY, Alarm.CRISIS) if a in raised]
-    messages = rules.messages_for_someone_else if for_someone_else else rules.messages
+    fired = tuple(groups)
     kinds = [f"safety:{a.value}" for a in order]
     if for_someone_else:
         kinds.append(FOR_SOMEONE_ELSE)
     lead = [knowledge.phrases["likely_alarm_lead"]] if likely else []
-    return medical(knowledge, [*lead, *(messages[a] for a in order)], kinds=kinds)
+    messages = [rules.message(a, country, for_someone_else, fired) for a in order]
+    return medical(knowledge, [*lead, *messages], kinds=kinds)

@@ -71,6 +71,26 @@ def medical_answers(knowledge: Knowledge, rules: SafetyRules) -> list[Entry]:
         Entry(f"likely {name}", answers.safety_answer(knowledge, rules, a, likely=True))
         for name, a in alarm_sets.items()
     ]
+    return found + local_safety_answers(knowledge, rules)
+
+
+def local_safety_answers(knowledge: Knowledge, rules: SafetyRules) -> list[Entry]:
+    """The safety answers with each country's numbers (those above: country unknown).
+
+    Both messages at once, for the patient and for someone else, and swallowed tablets
+    where the country has a poison centre.
+    """
+    poison = sorted(rules.poison_groups)[:1]
+    found = []
+    for code, country in rules.numbers.countries.items():
+        for other, whom in ((False, ""), (True, ", for someone else")):
+            both = answers.safety_answer(knowledge, rules, set(Alarm), other, country=code)
+            found.append(Entry(f"safety: emergency + crisis{whom} [{code}]", both))
+            if country.poison is not None:
+                swallowed = answers.safety_answer(
+                    knowledge, rules, {Alarm.EMERGENCY}, other, country=code, groups=poison
+                )
+                found.append(Entry(f"safety: tablets swallowed{whom} [{code}]", swallowed))
     return found
 
 

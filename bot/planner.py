@@ -62,6 +62,7 @@ class Heard:
     questions: tuple[str, ...] = ()  # intents of the several questions asked
     alarms: frozenset[Alarm] = frozenset()  # raised by the safety rules or the backstop
     alarms_by_rules: bool = True  # False: only the statistical backstop raised them
+    red_flags: tuple[str, ...] = ()  # the rule groups that fired ("emergency.overdose")
     names_drug: bool = False
     asks: bool = False  # written as a question ("?", or starting "can", "is", "what"...)
     words: int = 0  # how many words the message has
@@ -80,6 +81,7 @@ class Context:
     after_answer: bool = False  # the bot's last reply was a medical answer
     after_miss: bool = False  # the previous message was not understood
     recent: tuple[str, ...] = ()  # referrals the bot's last reply gave
+    country: str | None = None  # whose emergency numbers to give (None: unknown)
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,15 @@ def plan(knowledge: Knowledge, rules: SafetyRules, heard: Heard, context: Contex
     alarms = set(heard.alarms)
     if alarms:
         sure = heard.alarms_by_rules or bool(heard.language)
-        answer = answers.safety_answer(knowledge, rules, alarms, other, likely=not sure)
+        answer = answers.safety_answer(
+            knowledge,
+            rules,
+            alarms,
+            other,
+            country=context.country,
+            groups=heard.red_flags,
+            likely=not sure,
+        )
         if heard.language:
             answer = _with_language(knowledge, answer, heard.language)
         elif not sure:  # a likely alarm, not a sure one: answer the question as well

@@ -1,7 +1,8 @@
 """Safety rules: the red-flag and crisis phrases and the replies they trigger.
 
-This module only reads and checks ``bot/knowledge/safety.yml``; the spaCy matching that
-applies the rules lives in :mod:`bot.red_flags` so the action server never imports spaCy.
+This module only reads and checks ``bot/knowledge/safety.yml`` (and, for the numbers its
+messages give, ``emergency_numbers.yml``); the spaCy matching that applies the rules
+lives in :mod:`bot.red_flags` so the action server never imports spaCy.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from enum import Enum
 from functools import lru_cache
 from pathlib import Path
 
+from bot import emergency_numbers
+from bot.emergency_numbers import NUMBERS_FILE, EmergencyNumbers
 from bot.knowledge import KNOWLEDGE_DIR, KnowledgeError, YamlFile
 
 SAFETY_FILE = KNOWLEDGE_DIR / "safety.yml"
@@ -22,6 +25,8 @@ FEVER = "#fever"  # stands for a number in a fever range
 FEVER_DECIMAL = "#feverdec"  # the same, written with a decimal point ("38.6", "100,8")
 NUMBERS = (NUMBER, FEVER, FEVER_DECIMAL)
 START, END = "^", "$"  # the phrase starts / ends the message
+# the placeholders each message must fill (see bot/knowledge/emergency_numbers.yml)
+NEEDED = {"emergency": {"emergency", "poison"}, "crisis": {"emergency", "crisis_lines"}}
 
 
 BACKSTOP_GROUP = "backstop"  # "<alarm>.backstop": raised by bot.safety_backstop, not a rule
@@ -64,8 +69,10 @@ class SafetyRules:
     ignore: tuple[Phrase, ...]
     crisis_ignore: tuple[Phrase, ...]
     negations: tuple[str, ...]
-    messages: Mapping[Alarm, str]
+    messages: Mapping[Alarm, str]  # templates, filled with a country's numbers
+    numbers: EmergencyNumbers
     messages_for_someone_else: Mapping[Alarm, str] = field(default_factory=dict)
+    poison_groups: frozenset[str] = frozenset()  # "emergency.overdose": name the poison centre
     fever_ranges: tuple[tuple[float, float], ...] = ((38.0, 45.0), (100.4, 113.0))
     other_languages: Mapping[Alarm, tuple[str, ...]] = field(default_factory=dict)
     backstop: Mapping[Alarm, float] = field(default_factory=dict)  # see bot.safety_backstop
@@ -86,6 +93,22 @@ class SafetyRules:
             for w in step
             if w not in NUMBERS
         ]
+
+    def message(
+        self,
+        alarm: Alarm,
+        country: str | None = None,
+        for_someone_else: bool = False,
+        groups: Iterable[str] = (),
+    ) -> str:
+        """The guidance for ``alarm``, with the numbers of ``country`` (None: unknown).
+
+        ``groups`` are the rule groups that fired ("emergency.overdose"); for swallowed
+        tablets the poison centre is named too, where the country has one.
+        """
+        templates = self.messages_for_someone_else if for_someone_else else self.messages
+        poisoning = bool(self.poison_groups & set(groups))
+        return self.numbers.fill(templates[alarm], self.numbers.country(country), poisoning)
 
     def is_fever(self, value: float) -> bool:
         """Whether ``value`` is a temperature in a fever range."""
@@ -121,8 +144,8 @@ def parse_phrase(group: str, source: str) -> Phrase:
     return Phrase(group, source, tuple(steps), at_start=at_start, at_end=at_end)
 
 
-def load_rules(path: Path = SAFETY_FILE) -> SafetyRules:
-    """Read and check the safety file; raise :class:`KnowledgeError` naming it."""
+def load_rules(path: Path = SAFETY_FILE, numbers_path: Path = NUMBERS_FILE) -> SafetyRules:
+    """Read and check the safety and numbers files; raise :class:`KnowledgeError` naming one."""
     r = YamlFile(path)
 
     def phrases(group: str, items: object) -> tuple[Phrase, ...]:
@@ -137,8 +160,20 @@ def load_rules(path: Path = SAFETY_FILE) -> SafetyRules:
         by_alarm[alarm] = tuple(
             p for name, items in groups.items() for p in phrases(f"{alarm.value}.{name}", items)
         )
-    messages = r.mapping(r.data.get("messages"), "messages")
-    others = r.mapping(r.data.get("messages_for_someone_else"), "messages_for_someone_else")
+    templates = {
+        key: {
+            a: _template(r, r.mapping(r.data.get(key), key).get(a.value), f"{key}.{a.value}")
+            for a in Alarm
+        }
+        for key in ("messages", "messages_for_someone_else")
+    }
+    poison_groups = frozenset(
+        f"{Alarm.EMERGENCY.value}.{g}"
+        for g in r.texts(r.data.get("poison_groups"), "poison_groups")
+    )
+    unknown = sorted(poison_groups - {p.group for p in by_alarm[Alarm.EMERGENCY]})
+    if unknown:
+        raise r.fail(f"poison_groups names unknown emergency groups: {', '.join(unknown)}")
     ranges = r.data.get("fever_ranges")
     if not (
         isinstance(ranges, list)
@@ -167,11 +202,24 @@ def load_rules(path: Path = SAFETY_FILE) -> SafetyRules:
         ignore=phrases("ignore", r.data.get("ignore")),
         crisis_ignore=phrases("crisis_ignore", r.data.get("crisis_ignore")),
         negations=r.texts(r.data.get("negations"), "negations"),
-        messages={a: r.text(messages.get(a.value), f"messages.{a.value}") for a in Alarm},
-        messages_for_someone_else={
-            a: r.text(others.get(a.value), f"messages_for_someone_else.{a.value}") for a in Alarm
-        },
+        messages=templates["messages"],
+        messages_for_someone_else=templates["messages_for_someone_else"],
+        numbers=emergency_numbers.load(numbers_path),
+        poison_groups=poison_groups,
     )
+
+
+def _template(r: YamlFile, value: object, where: str) -> str:
+    """A message template, checked to fill what its alarm needs and nothing else."""
+    template = r.text(value, where)
+    try:
+        fields = emergency_numbers.template_fields(template)
+    except ValueError as exc:
+        raise r.fail(f"{where}: {exc}") from None
+    missing = NEEDED[where.rsplit(".", 1)[1]] - fields
+    if missing:
+        raise r.fail(f"{where} must contain {', '.join('{' + m + '}' for m in sorted(missing))}")
+    return template
 
 
 @lru_cache(maxsize=1)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,8 +47,9 @@ class BotServers:
             PYTHONWARNINGS="ignore",
             TF_CPP_MIN_LOG_LEVEL="2",
         )
-        # a developer's .env or shell must not switch real messaging channels on in tests
-        for key in ("ACTION_ENDPOINT_URL", "SANIC_HOST", *CHANNEL_VARIABLES):
+        # a developer's .env or shell must not switch real messaging channels on in tests,
+        # nor choose the emergency numbers (tests that need a country pass BOT_COUNTRY)
+        for key in ("ACTION_ENDPOINT_URL", "SANIC_HOST", "BOT_COUNTRY", *CHANNEL_VARIABLES):
             env.pop(key, None)
         env["BOT_ENV_FILE"] = ""
         env.update(overrides)
@@ -100,9 +103,27 @@ class BotServers:
         for name in list(self.processes):
             self.stop(name)
 
-    def say(self, sender: str, message: str, timeout: float = 30) -> list[dict[str, object]]:
-        """Post ``message`` to the REST channel as ``sender``; return the bot's replies."""
-        return [dict(r) for r in rest_say(self.rasa_url, timeout)(sender, message)]
+    def say(
+        self,
+        sender: str,
+        message: str,
+        timeout: float = 30,
+        metadata: dict[str, object] | None = None,
+    ) -> list[dict[str, object]]:
+        """Post ``message`` to the REST channel as ``sender``; return the bot's replies.
+
+        ``metadata`` goes with the message as the web widget sends it (``{"country": "GB"}``).
+        """
+        if metadata is None:
+            return [dict(r) for r in rest_say(self.rasa_url, timeout)(sender, message)]
+        body = json.dumps({"sender": sender, "message": message, "metadata": metadata})
+        request = urllib.request.Request(
+            f"{self.rasa_url}/webhooks/rest/webhook",
+            body.encode(),
+            {"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return [dict(r) for r in json.load(response)]
 
 
 def texts(replies: list[dict[str, object]]) -> str:

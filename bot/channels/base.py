@@ -81,7 +81,12 @@ class WebhookInput(InputChannel):
             logger.exception("%s: handling a message failed", self.name())
 
     def user_message(
-        self, text: str, output: OutputChannel, sender_id: str, message_id: str | None = None
+        self,
+        text: str,
+        output: OutputChannel,
+        sender_id: str,
+        message_id: str | None = None,
+        metadata: dict[str, Any] | None = None,
     ) -> UserMessage:
         """A message for Rasa, its text capped at :data:`bot.limits.MAX_MESSAGE_CHARS`.
 
@@ -90,6 +95,7 @@ class WebhookInput(InputChannel):
             output: where the replies go.
             sender_id: the conversation: a chat, user or phone number.
             message_id: the platform's id for the message, kept in the tracker.
+            metadata: what the channel knows of the sender (``{"country": "GB"}``).
         """
         return UserMessage(
             truncate_message(text),
@@ -97,6 +103,7 @@ class WebhookInput(InputChannel):
             sender_id,
             input_channel=self.name(),
             message_id=message_id,
+            metadata=metadata,
         )
 
 

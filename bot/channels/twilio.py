@@ -4,6 +4,9 @@ Requests must carry a valid ``X-Twilio-Signature`` (HMAC-SHA1 over the public we
 and the sorted form parameters, keyed with the auth token). Text messages have no buttons,
 so buttons become a numbered list, and a reply of just a number picks that option: the
 last list offered to each phone number is kept in memory (bounded; forgotten on restart).
+Each message carries the sender's country, from the phone number's prefix, as its
+``country`` metadata, so emergency replies give local numbers
+(:meth:`bot.emergency_numbers.EmergencyNumbers.for_phone`).
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ from bot.channels.base import (
 )
 from bot.channels.http import post
 from bot.channels.memory import BoundedDict
+from bot.emergency_numbers import COUNTRY_FIELD, COUNTRY_GUESSED_FIELD
+from bot.safety import default_rules
 
 logger = logging.getLogger(__name__)
 
@@ -237,7 +242,12 @@ class TwilioInput(WebhookInput):
         output = self.get_output_channel()
         if body:
             text = self.offers.resolve(sender, body)
-            self.run_later(on_new_message(self.user_message(text, output, sender, sid or None)))
+            country = {
+                COUNTRY_FIELD: default_rules().numbers.for_phone(sender),
+                COUNTRY_GUESSED_FIELD: True,  # a phone's country, not where it is
+            }
+            message = self.user_message(text, output, sender, sid or None, country)
+            self.run_later(on_new_message(message))
         elif field("NumMedia") not in ("", "0") or field("MediaUrl0"):
             self.run_later(output.send_text_message(sender, MEDIA_ONLY_REPLY))
         return twiml

@@ -8,12 +8,14 @@ run custom actions as :class:`FallbackRemoteAction`, which sends instead:
 
 - for a red-flag message (intent ``emergency``/``crisis`` or a ``red_flag`` entity, set by
   ``bot.nlu.red_flag_classifier``): the emergency or crisis guidance of
-  ``bot/knowledge/safety.yml``, exactly as the action server would;
+  ``bot/knowledge/safety.yml`` with the conversation's local numbers (the message's
+  ``country`` metadata, else ``BOT_COUNTRY``), as the action server would;
 - for ``action_forget_me``: the usual confirmation (phrase ``forgotten``), because the
   tracker store erases the conversation whether or not the action server answered;
 - otherwise: "I can't look that up right now, please try again", with the disclaimer.
 
-The replies are composed once, at start-up, so sending them needs no file and no server.
+The fact set and the numbers are loaded once, at start-up, so composing a reply needs no
+file and no server.
 The next message goes to the action server again, so the conversation resumes by itself.
 
 Rasa offers no setting or hook for an action's error path, so :func:`install` rebinds
@@ -25,7 +27,7 @@ holds for the installed Rasa.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -36,7 +38,10 @@ from rasa.core.actions.action import (
 )
 
 from bot import answers, knowledge
-from bot.safety import Alarm, default_rules
+from bot.emergency_numbers import conversation_country
+from bot.knowledge import Knowledge
+from bot.launch.settings import Settings
+from bot.safety import Alarm, SafetyRules, default_rules
 from bot.tracker_store import FORGET_ACTION
 
 if TYPE_CHECKING:
@@ -53,32 +58,43 @@ RED_FLAG_ENTITY = "red_flag"  # as set by bot.nlu.red_flag_classifier
 
 @dataclass(frozen=True)
 class FallbackReplies:
-    """The replies sent in place of a failed action, composed from the fact set."""
+    """The replies sent in place of a failed action, from the fact set."""
 
     unavailable: str
-    safety: Mapping[frozenset[Alarm], str]
+    knowledge: Knowledge
+    rules: SafetyRules
+    country: str | None = None  # the operator's BOT_COUNTRY, for messages that name none
     forgotten: str | None = None  # the erasure confirmation, when the fact set has one
 
     @classmethod
-    def load(cls) -> FallbackReplies:
-        """Compose the replies from ``bot/knowledge`` (a broken file fails here)."""
+    def load(cls, country: str | None = None) -> FallbackReplies:
+        """The replies from ``bot/knowledge`` (a broken file fails here)."""
         facts = knowledge.default()
-        rules = default_rules()
-        combinations = ({Alarm.EMERGENCY}, {Alarm.CRISIS}, {Alarm.EMERGENCY, Alarm.CRISIS})
         return cls(
             unavailable=answers.medical(facts, [facts.phrases["action_unavailable"]]).text,
-            safety={
-                frozenset(alarms): answers.safety_answer(facts, rules, alarms).text
-                for alarms in combinations
-            },
+            knowledge=facts,
+            rules=default_rules(),
+            country=country,
             forgotten=facts.phrases.get("forgotten"),
         )
 
-    def reply(self, alarms: Iterable[Alarm], action: str = "") -> str:
-        """The reply in place of ``action``: safety guidance first, then the others."""
-        raised = frozenset(alarms)
+    def reply(
+        self,
+        alarms: Iterable[Alarm],
+        action: str = "",
+        country: str | None = None,
+        groups: Iterable[str] = (),
+    ) -> str:
+        """The reply in place of ``action``: safety guidance first, then the others.
+
+        ``country`` and ``groups`` (the rule groups that fired) choose the numbers.
+        """
+        raised = set(alarms)
         if raised:
-            return self.safety.get(raised, self.unavailable)
+            answer = answers.safety_answer(
+                self.knowledge, self.rules, raised, country=country, groups=groups
+            )
+            return answer.text
         if action == FORGET_ACTION and self.forgotten:
             return self.forgotten
         return self.unavailable
@@ -90,12 +106,18 @@ def alarms_in(tracker: DialogueStateTracker) -> set[Alarm]:
     if latest is None:
         return set()
     names = {str((latest.intent or {}).get("name") or "")}
-    names.update(
-        str(entity.get("value", "")).split(".", 1)[0]
-        for entity in latest.entities or []
-        if entity.get("entity") == RED_FLAG_ENTITY
-    )
+    names.update(group.split(".", 1)[0] for group in red_flags_in(tracker))
     return {alarm for alarm in Alarm if alarm.value in names}
+
+
+def red_flags_in(tracker: DialogueStateTracker) -> list[str]:
+    """The safety rule groups that fired on the latest message ("emergency.overdose")."""
+    latest = tracker.latest_message
+    return [
+        str(entity.get("value", ""))
+        for entity in (latest.entities or [] if latest is not None else [])
+        if entity.get("entity") == RED_FLAG_ENTITY
+    ]
 
 
 _replies: FallbackReplies | None = None
@@ -133,17 +155,19 @@ def describe(error: BaseException) -> str:
 
 
 def fallback_text(tracker: DialogueStateTracker, action: str = "") -> str:
-    """The reply in place of ``action`` (the replies are composed on first use if need be)."""
+    """The reply in place of ``action`` (the fact set is loaded on first use if need be)."""
     global _replies
     if _replies is None:
-        _replies = FallbackReplies.load()
-    return _replies.reply(alarms_in(tracker), action)
+        _replies = FallbackReplies.load(Settings.from_env().country)
+    latest = tracker.latest_message
+    country = conversation_country(latest.metadata if latest else None, _replies.country)
+    return _replies.reply(alarms_in(tracker), action, country, red_flags_in(tracker))
 
 
 def install() -> FallbackReplies:
     """Make the Rasa server in this process use :class:`FallbackRemoteAction`.
 
-    Call it before ``rasa run`` starts (the launcher does). It composes the replies now,
+    Call it before ``rasa run`` starts (the launcher does). It loads the fact set now,
     so a broken fact file stops start-up rather than the first failed action.
 
     Returns:
@@ -152,6 +176,6 @@ def install() -> FallbackReplies:
     global _replies
     import rasa.core.actions.action as action_module
 
-    _replies = FallbackReplies.load()
+    _replies = FallbackReplies.load(Settings.from_env().country)
     action_module.RemoteAction = FallbackRemoteAction
     return _replies

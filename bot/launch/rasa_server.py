@@ -2,7 +2,8 @@
 
 Usage: ``python -m bot.launch.rasa_server [extra rasa run arguments]``.
 
-Before handing over to ``rasa run`` it checks the fact set, the endpoints file and the
+Before handing over to ``rasa run`` it checks the fact set (safety rules, local numbers
+and ``BOT_COUNTRY`` included), the endpoints file and the
 model (each failure names its file), keeps patient text out of the logs, and adjusts
 Rasa where it would fail patients: the action server timeout is ``ACTION_TIMEOUT_SECONDS``
 (default 5) instead of five minutes, a failing action server gets a short safe reply
@@ -192,10 +193,13 @@ def main(argv: list[str]) -> None:
     logging_privacy.install(argv)  # before Rasa configures logging
     if not settings.model_path.is_file():
         raise SystemExit(f"No trained model at {settings.model_path}: run `make train` first.")
-    from bot import knowledge
+    from bot import emergency_numbers, knowledge
+    from bot.safety import default_rules
 
     try:
         knowledge.default()  # a broken fact file stops start-up here, naming the file
+        # so do broken safety rules or numbers, and a BOT_COUNTRY the numbers do not list
+        emergency_numbers.require(default_rules().numbers, settings.country)
     except knowledge.KnowledgeError as error:
         raise SystemExit(f"Cannot start: {error}") from None
     check_endpoints(endpoints_file(argv[1:]))

@@ -7,11 +7,13 @@ The YAML files (endpoints.yml) use ``${VAR}``, which Rasa rejects when unset, so
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
+_COUNTRY = re.compile(r"[A-Z]{2,8}")  # a code of bot/knowledge/emergency_numbers.yml
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,10 @@ class Settings:
     model_path: Path = PROJECT_DIR / "models" / "lems-bot.tar.gz"
     # web pages allowed to call the Rasa server from a browser (default: the demo page)
     cors_origins: tuple[str, ...] | None = None
+    # whose emergency and crisis numbers to give when the channel does not say (the
+    # widget's browser locale, a Twilio sender's phone prefix); unset: "your local
+    # emergency number" with examples from several countries
+    country: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -55,6 +61,7 @@ class Settings:
             tracker_db=Path(env.get("TRACKER_DB") or default.tracker_db),
             cors_origins=tuple((env.get("CORS_ORIGINS") or "").split()) or None,
             model_path=Path(env.get("MODEL_PATH") or default.model_path),
+            country=_country(env.get("BOT_COUNTRY")),
         )
 
     @property
@@ -92,3 +99,14 @@ class Settings:
         for key, value in values.items():
             target.setdefault(key, value)
         return values
+
+
+def _country(raw: str | None) -> str | None:
+    """``BOT_COUNTRY`` as a code ("gb" -> "GB"), None when unset; a clear error if malformed.
+
+    Whether the file lists it is checked at start-up (:func:`bot.emergency_numbers.require`).
+    """
+    code = (raw or "").strip().upper()
+    if code and not _COUNTRY.fullmatch(code):
+        raise SystemExit(f"BOT_COUNTRY must be a country code such as GB or US, got '{raw}'")
+    return code or None

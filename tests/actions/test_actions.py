@@ -15,6 +15,7 @@ from actions.answer import ActionNotUnderstood, ActionReply
 from actions.privacy import ActionForgetMe
 from bot.answers import KEYS_FIELD
 from bot.knowledge import Knowledge
+from bot.safety import default_rules
 
 
 def tracker(
@@ -23,6 +24,7 @@ def tracker(
     text: str = "...",
     events: list[dict[str, Any]] | None = None,
     ranking: list[tuple[str, float]] | None = None,
+    metadata: dict[str, Any] | None = None,
     **slots: Any,
 ) -> Tracker:
     ranked = ranking or [(intent, 0.9)]
@@ -31,6 +33,7 @@ def tracker(
         "intent_ranking": [{"name": name, "confidence": score} for name, score in ranked],
         "entities": entities or [],
         "text": text,
+        "metadata": metadata,
     }
     return Tracker("patient-1", slots, latest, events or [], False, None, {}, "action_listen")
 
@@ -94,6 +97,38 @@ async def test_safety_guidance_comes_from_the_rules_entities(knowledge: Knowledg
     flags = [entity("red_flag", "crisis.self_harm"), entity("red_flag", "emergency.overdose")]
     message, _ = await run(ActionReply(), tracker("crisis", flags))
     assert message[KEYS_FIELD][:2] == ["safety:emergency", "safety:crisis"]
+
+
+@pytest.mark.parametrize(
+    ("bot_country", "metadata", "expected"),
+    [
+        (None, None, None),  # nothing set: "your local emergency number"
+        ("NZ", None, "NZ"),  # the operator's setting
+        ("NZ", {"country": "AU"}, "AU"),  # the channel's (the browser, the phone number)
+        ("NZ", {"country": None}, None),  # the channel could not tell
+        ("NZ", {"country": "JP"}, None),  # not listed
+    ],
+)
+async def test_the_emergency_numbers_are_the_conversations(
+    monkeypatch: pytest.MonkeyPatch,
+    bot_country: str | None,
+    metadata: dict[str, Any] | None,
+    expected: str | None,
+) -> None:
+    if bot_country is None:
+        monkeypatch.delenv("BOT_COUNTRY", raising=False)
+    else:
+        monkeypatch.setenv("BOT_COUNTRY", bot_country)
+    flags = [entity("red_flag", "emergency.overdose")]
+    message, _ = await run(ActionReply(), tracker("emergency", flags, metadata=metadata))
+    numbers = default_rules().numbers
+    if expected is None:
+        assert "your local emergency number" in message["text"]
+        assert all(e.number in message["text"] for e in numbers.unknown_emergency)
+    else:
+        country = numbers.countries[expected]
+        assert f"{country.emergency[0]} in {country.name}" in message["text"]
+        assert country.poison is not None and str(country.poison.call) in message["text"]
 
 
 async def test_a_classifier_guess_of_emergency_alone_raises_no_alarm() -> None:

@@ -149,8 +149,12 @@ def test_menu_offers_the_main_topics(knowledge: Knowledge) -> None:
 
 
 def test_emergency_guidance_comes_before_crisis_support(knowledge: Knowledge) -> None:
-    text = answers.safety_answer(knowledge, default_rules(), set(Alarm)).text
-    assert text.index("emergency number") < text.index("988")
+    rules = default_rules()
+    text = answers.safety_answer(knowledge, rules, set(Alarm)).text
+    assert text.index("emergency number") < text.index(rules.numbers.unknown_crisis[0].number)
+    gb = rules.numbers.countries["GB"]
+    text = answers.safety_answer(knowledge, rules, set(Alarm), country="GB").text
+    assert text.index(gb.emergency[0]) < text.index(gb.crisis[0].call or "")
 
 
 def test_no_answer_repeats_ten_words_of_the_source(knowledge: Knowledge, source_text: str) -> None:

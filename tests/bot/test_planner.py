@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.knowledge import Knowledge
@@ -214,6 +216,41 @@ def test_a_carer_reporting_a_crisis_is_spoken_to_as_the_carer(knowledge: Knowled
     heard = Heard("crisis", alarms=frozenset({Alarm.CRISIS}), other_person=True)
     reply = plan(knowledge, rules, heard, Context())
     assert reply.answer.keys == ("safety:crisis", "subject:other")
-    assert reply.answer.paragraphs == (rules.messages_for_someone_else[Alarm.CRISIS],)
+    assert reply.answer.paragraphs == (rules.message(Alarm.CRISIS, None, for_someone_else=True),)
     own = plan(knowledge, rules, Heard("crisis", alarms=frozenset({Alarm.CRISIS})), Context())
-    assert own.answer.paragraphs == (rules.messages[Alarm.CRISIS],)
+    assert own.answer.paragraphs == (rules.message(Alarm.CRISIS, None),)
+    assert own.answer.paragraphs != reply.answer.paragraphs
+
+
+@pytest.mark.parametrize("country", [None, "GB", "US", "AU", "NANP", "JP"])
+def test_the_safety_answer_gives_the_conversations_numbers(
+    knowledge: Knowledge, country: str | None
+) -> None:
+    rules = default_rules()
+    heard = Heard("emergency", alarms=frozenset(Alarm), red_flags=("emergency.chest_pain",))
+    reply = plan(knowledge, rules, heard, Context(country=country))
+    assert reply.answer.paragraphs == tuple(rules.message(a, country) for a in Alarm)
+    place = rules.numbers.country(country)
+    if place is None:  # unset or not listed
+        assert "your local emergency number" in reply.answer.paragraphs[0]
+    else:
+        assert all(n in reply.answer.paragraphs[0] for n in place.emergency)
+
+
+def test_a_child_who_swallowed_tablets_gets_the_poison_centre(knowledge: Knowledge) -> None:
+    rules = default_rules()
+    heard = Heard(
+        "emergency",
+        alarms=frozenset({Alarm.EMERGENCY}),
+        red_flags=("emergency.swallowed_by_someone_else",),
+        other_person=True,
+    )
+    for code in ("US", "AU", "NZ"):
+        poison = rules.numbers.countries[code].poison
+        assert poison is not None and poison.call is not None
+        text = plan(knowledge, rules, heard, Context(country=code)).answer.text
+        assert poison.call in text and "Stay with them" in text
+    # no poison centre listed for the UK: the same guidance as for any emergency
+    unnamed = replace(heard, red_flags=("emergency.fainting",))
+    in_gb = Context(country="GB")
+    assert plan(knowledge, rules, heard, in_gb) == plan(knowledge, rules, unnamed, in_gb)

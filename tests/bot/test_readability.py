@@ -19,6 +19,7 @@ from bench.readability import (
     prepared,
     too_hard,
 )
+from bot.safety import default_rules
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +32,9 @@ def test_every_answer_path_is_graded(graded: list[Graded]) -> None:
     assert "disclaimer (on its own)" in names
     assert "safety: emergency" in names and "safety: crisis" in names
     assert {"chat: greet", "chat: feelings", "referral: vaccines"} <= names
+    for code, country in default_rules().numbers.countries.items():  # local numbers too
+        assert f"safety: emergency + crisis, for someone else [{code}]" in names
+        assert (f"safety: tablets swallowed [{code}]" in names) == (country.poison is not None)
     assert all(g.words > 0 for g in graded)
 
 

@@ -137,6 +137,7 @@ def test_multiword_alternatives_are_rejected_when_compiled(nlp) -> None:  # type
         crisis_ignore=rules.crisis_ignore,
         negations=rules.negations,
         messages=rules.messages,
+        numbers=rules.numbers,
     )
     with pytest.raises(KnowledgeError, match="single words"):
         RedFlagMatcher(nlp, broken)

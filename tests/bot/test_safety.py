@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -40,8 +41,53 @@ def test_broken_fever_ranges_are_a_clear_error(tmp_path: Path) -> None:
 def test_rules_have_both_alarms_and_their_messages() -> None:
     rules = load_rules()
     assert rules.phrases[Alarm.EMERGENCY] and rules.phrases[Alarm.CRISIS]
-    assert "911" in rules.messages[Alarm.EMERGENCY]
-    assert "988" in rules.messages[Alarm.CRISIS]
+    gb = rules.numbers.countries["GB"]
+    emergency = rules.message(Alarm.EMERGENCY, "GB")
+    assert emergency.startswith("This could be an emergency. Please get help now.")
+    assert (
+        f"Call {gb.emergency[0]} in the UK, or go to the nearest emergency department" in emergency
+    )
+    crisis = rules.message(Alarm.CRISIS, "GB")
+    assert all(line.call in crisis for line in gb.crisis if line.call)
+
+
+def test_the_poison_centre_is_named_for_tablets_swallowed_only() -> None:
+    rules = load_rules()
+    us = rules.numbers.countries["US"]
+    assert us.poison is not None and us.poison.call is not None
+    assert rules.poison_groups == {"emergency.overdose", "emergency.swallowed_by_someone_else"}
+    for group in rules.poison_groups:
+        for other in (False, True):
+            assert us.poison.call in rules.message(Alarm.EMERGENCY, "US", other, [group])
+    assert us.poison.call not in rules.message(
+        Alarm.EMERGENCY, "US", groups=["emergency.chest_pain"]
+    )
+    assert us.poison.call not in rules.message(Alarm.CRISIS, "US", groups=["emergency.overdose"])
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        ("help now. Call {emergency}", "help now. Call 911", "messages.emergency must contain {"),
+        (
+            "{crisis_lines} Please also reach",
+            "Please",
+            "messages.crisis must contain {crisis_lines}",
+        ),
+        ("{poison} Stay with them", "Stay", "someone_else.emergency must contain {poison}"),
+        ("{poison} If someone", "{poisson} If someone", "unknown placeholders ['poisson']"),
+        ("[overdose, swallowed", "[overdose, swalowed", "unknown emergency groups: emergency.swa"),
+    ],
+)
+def test_a_broken_message_template_is_a_clear_error(
+    tmp_path: Path, old: str, new: str, problem: str
+) -> None:
+    text = SAFETY_FILE.read_text()
+    assert text.count(old) == 1
+    broken = tmp_path / "safety.yml"
+    broken.write_text(text.replace(old, new))
+    with pytest.raises(KnowledgeError, match=re.escape(problem)):
+        load_rules(broken)
 
 
 def test_a_broken_rule_file_is_a_clear_error(tmp_path: Path) -> None:

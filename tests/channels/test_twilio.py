@@ -16,6 +16,7 @@ from bot.channels.twilio import (
     twilio_signature,
     url_variants,
 )
+from bot.safety import Alarm, default_rules
 from tests.channels.platforms import (
     DISCLAIMER,
     SECRETS,
@@ -234,3 +235,36 @@ def test_a_redelivered_message_is_answered_once(
         )
         == 1
     )
+
+
+@e2e
+@pytest.mark.parametrize(
+    ("sender", "country"),
+    [
+        ("+447700900501", "GB"),
+        ("+353851234502", "IE"),
+        ("whatsapp:+61412345503", "AU"),
+        ("+64211234504", "NZ"),
+        ("+33612345505", "FR"),
+        ("+14165550506", "NANP"),  # Toronto: +1 is shared, and so are 911 and 988
+        ("+18765550507", None),  # Jamaica, also +1: the numbers for an unknown country
+        ("+81312345508", None),  # Japan: not listed
+    ],
+)
+def test_the_senders_phone_number_chooses_the_local_numbers(
+    channel_bot: BotServers, platforms: FakePlatforms, sender: str, country: str | None
+) -> None:
+    rules = default_rules()
+    assert rules.numbers.for_phone(sender) == country
+    assert send(channel_bot, sms(sender, "my son swallowed two of my tablets")).status == 200
+    sent = platforms.wait_for("twilio", sender, ends_an_answer)
+    said = " ".join(" ".join(s.text for s in sent).split())  # the parts of a split reply
+    groups = ["emergency.swallowed_by_someone_else"]
+    assert said.startswith(rules.message(Alarm.EMERGENCY, country, True, groups))
+    place = rules.numbers.country(country)
+    if place is None:
+        assert all(e.number in said for e in rules.numbers.unknown_emergency)
+    else:
+        assert all(n in said for n in place.emergency)
+        if place.poison is not None:
+            assert str(place.poison.call) in said

@@ -9,11 +9,13 @@ import uuid
 
 import pytest
 
+from bot.safety import Alarm, default_rules
 from tests.servers import BotServers, texts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 DISCLAIMER = "This is general information, not medical advice."
+RULES = default_rules()
 
 
 def sender() -> str:
@@ -53,14 +55,34 @@ def test_medical_questions_get_the_right_facts_and_the_disclaimer(
 
 def test_an_emergency_wins_over_the_question(bot: BotServers) -> None:
     answer = texts(bot.say(sender(), "what are the side effects? my throat is swelling"))
-    assert answer.startswith("This could be an emergency.")
-    assert "911" in answer
+    assert answer.startswith(RULES.message(Alarm.EMERGENCY))  # no country: the examples
     assert "Constipation" not in answer
 
 
 def test_a_crisis_gets_crisis_line_guidance(bot: BotServers) -> None:
     answer = texts(bot.say(sender(), "i want to end my life"))
-    assert "988" in answer and "emergency number" in answer
+    assert answer.startswith(RULES.message(Alarm.CRISIS))
+    assert all(e.number in answer for e in RULES.numbers.unknown_crisis)
+
+
+@pytest.mark.parametrize("country", ["GB", "IE", "US", "CA", "AU", "NZ", "FR", "JP"])
+def test_the_country_sent_with_the_message_chooses_the_numbers(
+    bot: BotServers, country: str
+) -> None:
+    """The web widget sends its browser's country as message metadata."""
+    me = sender()
+    answer = texts(bot.say(me, "i want to end my life", metadata={"country": country}))
+    assert answer.startswith(RULES.message(Alarm.CRISIS, country))
+    child = texts(bot.say(me, "my son swallowed my tablets", metadata={"country": country}))
+    swallowed = RULES.message(
+        Alarm.EMERGENCY, country, True, ["emergency.swallowed_by_someone_else"]
+    )
+    assert child.startswith(swallowed)
+    place = RULES.numbers.country(country)
+    if place is None:
+        assert "your local emergency number" in answer
+    elif place.poison is not None:
+        assert str(place.poison.call) in child
 
 
 def test_greeting_offers_topic_buttons(bot: BotServers) -> None:

@@ -21,19 +21,24 @@ from rasa.utils.endpoints import EndpointConfig
 
 from bot import knowledge
 from bot.launch import action_fallback
-from bot.safety import Alarm
+from bot.safety import Alarm, default_rules
 from tests.reliability.client import say
 from tests.servers import BotServers, free_port
 
 UNAVAILABLE = knowledge.default().phrases["action_unavailable"]
+RULES = default_rules()
 
 REPLY_SECONDS = 10  # the patient gets an answer within this, whatever the action server does
 
 
 def tracker_after(
-    intent: str, entities: list[dict[str, Any]] | None = None
+    intent: str,
+    entities: list[dict[str, Any]] | None = None,
+    metadata: dict[str, Any] | None = None,
 ) -> DialogueStateTracker:
-    message = UserUttered("text", intent={"name": intent, "confidence": 1.0}, entities=entities)
+    message = UserUttered(
+        "text", intent={"name": intent, "confidence": 1.0}, entities=entities, metadata=metadata
+    )
     return DialogueStateTracker.from_events("patient", [message])
 
 
@@ -42,9 +47,13 @@ def test_the_replies_come_from_the_fact_set(disclaimer: str) -> None:
     assert replies.unavailable.startswith(UNAVAILABLE)
     assert replies.unavailable.count(disclaimer) == 1
     emergency = replies.reply({Alarm.EMERGENCY})
-    assert emergency.startswith("This could be an emergency.") and "911" in emergency
+    assert emergency.startswith(RULES.message(Alarm.EMERGENCY))  # country unknown
     both = replies.reply({Alarm.EMERGENCY, Alarm.CRISIS})
-    assert "911" in both and "988" in both and both.count(disclaimer) == 1
+    assert RULES.message(Alarm.CRISIS) in both and both.count(disclaimer) == 1
+    in_gb = replies.reply({Alarm.EMERGENCY, Alarm.CRISIS}, country="GB")
+    assert (
+        RULES.message(Alarm.EMERGENCY, "GB") in in_gb and RULES.message(Alarm.CRISIS, "GB") in in_gb
+    )
     assert replies.reply(set()) == replies.unavailable
     forgotten = replies.reply(set(), "action_forget_me")
     assert forgotten == (replies.forgotten or replies.unavailable)
@@ -94,7 +103,30 @@ async def test_no_action_server_gives_the_short_reply() -> None:
 
 async def test_an_emergency_still_gets_its_guidance_when_the_server_is_down() -> None:
     events = await run_against(f"http://127.0.0.1:{free_port()}/webhook", "emergency")
-    assert "911" in events[0].text
+    assert RULES.message(Alarm.EMERGENCY) in events[0].text
+
+
+@pytest.mark.parametrize(
+    ("operator", "metadata", "country"),
+    [
+        (None, None, None),
+        ("GB", None, "GB"),
+        ("GB", {"country": "AU"}, "AU"),
+        ("GB", {"country": None}, None),
+    ],
+)
+def test_the_fallback_gives_the_conversations_numbers(
+    monkeypatch: pytest.MonkeyPatch,
+    operator: str | None,
+    metadata: dict[str, Any] | None,
+    country: str | None,
+) -> None:
+    monkeypatch.setattr(action_fallback, "_replies", action_fallback.FallbackReplies.load(operator))
+    flags = [{"entity": "red_flag", "value": "emergency.overdose"}]
+    text = action_fallback.fallback_text(tracker_after("emergency", flags, metadata))
+    groups = ["emergency.overdose"]
+    assert text.startswith(RULES.message(Alarm.EMERGENCY, country, groups=groups))
+    assert action_fallback.red_flags_in(tracker_after("emergency", flags)) == groups
 
 
 @pytest.fixture
@@ -154,8 +186,9 @@ def test_action_server_down_then_back(
         assert text.startswith(UNAVAILABLE) and text.count(disclaimer) == 1
         seconds, text = timed_say(bot, me, "my throat is swelling and I can't breathe")
         assert seconds < REPLY_SECONDS
-        assert text.startswith("This could be an emergency.") and "911" in text
-        assert "988" in timed_say(bot, sender(), "i want to end my life")[1]
+        assert text.startswith(RULES.message(Alarm.EMERGENCY))  # no BOT_COUNTRY in tests
+        crisis = timed_say(bot, sender(), "i want to end my life")[1]
+        assert RULES.message(Alarm.CRISIS) in crisis
     finally:
         bot.start_actions()
     assert "Constipation" in say(bot.rasa_url, me, "what are the side effects?").texts

@@ -98,6 +98,19 @@ def test_referenced_config_maps_exist() -> None:
                 assert source["configMapRef"]["name"] in maps
 
 
+def test_both_servers_read_the_same_country_setting() -> None:
+    config = named("ConfigMap", "lems-bot-config")["data"]
+    assert "BOT_COUNTRY" in config
+    rasa = pod_spec(named("Deployment", "lems-rasa"))["containers"][0]
+    assert {"configMapRef": {"name": "lems-bot-config"}} in rasa["envFrom"]
+    actions = pod_spec(named("Deployment", "lems-actions"))["containers"][0]
+    [country] = [v for v in actions["env"] if v["name"] == "BOT_COUNTRY"]
+    assert country["valueFrom"]["configMapKeyRef"] == {
+        "name": "lems-bot-config",
+        "key": "BOT_COUNTRY",
+    }
+
+
 def test_the_rasa_server_is_ready_when_its_rest_channel_answers() -> None:
     rasa = named("Deployment", "lems-rasa")
     container = pod_spec(rasa)["containers"][0]

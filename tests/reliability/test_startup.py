@@ -136,6 +136,14 @@ def test_a_broken_fact_file_stops_start_up(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_a_country_without_numbers_stops_start_up(tmp_path: Path) -> None:
+    output = launch(tmp_path, BOT_COUNTRY="XX")
+    assert "Cannot start: BOT_COUNTRY=XX is not in" in output
+    assert "emergency_numbers.yml" in output
+    assert "BOT_COUNTRY must be a country code" in launch(tmp_path, BOT_COUNTRY="U.K.")
+
+
+@pytest.mark.slow
 def test_a_broken_endpoints_file_stops_start_up(tmp_path: Path) -> None:
     endpoints = tmp_path / "endpoints.yml"
     endpoints.write_text("action_endpoint: [\n")

@@ -8,6 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Dialog, Page, expect
 
+from bot.safety import Alarm, default_rules
 from tests.servers import BotServers
 from tests.widget.chat import ANSWER_MS, DISCLAIMER, TOPICS, ChatWidget
 from tests.widget.conftest import PageRecord
@@ -116,6 +117,47 @@ def test_falls_back_to_rest_when_socketio_cannot_connect(page: Page) -> None:
     widget.ask("does it cause cancer")
     widget.expect_answer("lymphoma")
     assert sockets == []  # the answers came over REST
+
+
+def desktop(locale: str) -> dict[str, object]:
+    return {"viewport": {"width": 1280, "height": 800}, "locale": locale}
+
+
+@pytest.mark.parametrize(
+    ("context_options", "country"),
+    [
+        pytest.param(desktop("en-GB"), "GB", id="en-GB"),
+        pytest.param(desktop("en-AU"), "AU", id="en-AU"),
+        pytest.param(desktop("fr"), None, id="fr-no-region"),  # BOT_COUNTRY (unset) decides
+    ],
+)
+def test_the_browsers_locale_chooses_the_emergency_numbers(
+    widget: ChatWidget, country: str | None
+) -> None:
+    widget.open()
+    widget.ask("I can't breathe")
+    widget.expect_answer(default_rules().message(Alarm.EMERGENCY, country))
+
+
+@pytest.mark.parametrize("context_options", [desktop("en-US")])
+def test_the_embedding_page_can_fix_the_country(page: Page) -> None:
+    """A page for patients of one country sets it: a browser in US English changes nothing."""
+    page.add_init_script("window.LemsChatConfig = {country: 'nz'}")
+    page.reload()
+    widget = ChatWidget(page)
+    widget.open()
+    widget.ask("I can't breathe")
+    widget.expect_answer(default_rules().message(Alarm.EMERGENCY, "NZ"))
+
+
+@pytest.mark.parametrize("context_options", [desktop("en-IE")])
+def test_the_locale_goes_with_messages_over_rest_too(page: Page) -> None:
+    page.context.route(re.compile(r".*/socket\.io/.*"), lambda route: route.abort())
+    page.reload()
+    widget = ChatWidget(page)
+    widget.open()
+    widget.ask("I want to end my life")
+    widget.expect_answer(default_rules().message(Alarm.CRISIS, "IE"))
 
 
 def test_bot_html_shows_as_text_and_only_http_links_become_links(page: Page) -> None:

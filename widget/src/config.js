@@ -11,6 +11,9 @@ export const DEFAULTS = Object.freeze({
   // sent (not shown) the first time the panel opens, so the bot replies with its topics
   initialGreeting: "/greet",
   colours: {},
+  // whose emergency numbers the bot gives: "auto" (the browser's locale, "en-GB" -> GB),
+  // a country code ("GB"), or "" (none sent: the server's BOT_COUNTRY decides)
+  country: "auto",
 });
 
 // config key -> CSS custom property on the widget's root
@@ -59,6 +62,24 @@ function colours(value, isColour) {
   return result;
 }
 
+/** The country code sent with each message ("" for none), from ``setting`` or ``language``. */
+export function chooseCountry(setting, language) {
+  const given = typeof setting === "string" ? setting.trim() : setting === false ? "" : DEFAULTS.country;
+  if (given.toLowerCase() !== "auto") return /^[A-Za-z]{2}$/.test(given) ? given.toUpperCase() : "";
+  try {
+    const region = new Intl.Locale(language).region || "";
+    return /^[A-Z]{2}$/.test(region) ? region : ""; // "es-419" names no country
+  } catch {
+    return ""; // no or malformed language tag
+  }
+}
+
+/** Whether the country ``setting`` leaves it to the browser's locale ("auto", the default). */
+export function countryIsGuessed(setting) {
+  const given = typeof setting === "string" ? setting.trim() : setting === false ? "" : DEFAULTS.country;
+  return given.toLowerCase() === "auto";
+}
+
 /** The merged, validated settings for this page. */
 export function readConfig(doc = document, win = window) {
   const given = { ...fromJsonBlock(doc), ...(win.LemsChatConfig || {}) };
@@ -72,5 +93,8 @@ export function readConfig(doc = document, win = window) {
     launcherLabel: text(given.launcherLabel, DEFAULTS.launcherLabel),
     initialGreeting: greeting === false || greeting === "" ? "" : text(greeting, DEFAULTS.initialGreeting),
     colours: colours(given.colours || given.colors, isColour),
+    country: chooseCountry(given.country, win.navigator && win.navigator.language),
+    // guessed from the browser: the server's BOT_COUNTRY, when set, wins over it
+    countryGuessed: countryIsGuessed(given.country),
   };
 }

@@ -19,11 +19,13 @@ export function normaliseMessage(data) {
 
 export class Connection {
   /**
-   * @param {{serverUrl: string, socketPath: string, sessionId: string,
+   * @param {{serverUrl: string, socketPath: string, sessionId: string, metadata?: object,
    *          onState: (state: string) => void, onMessage: (m: object) => void}} options
+   *   ``metadata`` goes with every message (``{country: "GB"}``: the local numbers).
    */
   constructor(options) {
     this.serverUrl = options.serverUrl;
+    this.metadata = options.metadata || null;
     this.socketPath = options.socketPath;
     this.sessionId = options.sessionId;
     this.onState = options.onState;
@@ -79,7 +81,7 @@ export class Connection {
     if (this.mode === "socket") {
       // not while reconnecting: a buffered message would overtake the session_request
       if (!this.socket.connected) throw new Error("not connected");
-      this.socket.emit("user_uttered", { message, session_id: this.sessionId });
+      this.socket.emit("user_uttered", { message, session_id: this.sessionId, ...this.#extra() });
       return;
     }
     if (this.mode !== "rest") throw new Error("not connected");
@@ -88,7 +90,7 @@ export class Connection {
       const response = await fetch(this.serverUrl + "/webhooks/rest/webhook", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ sender: this.sessionId, message }),
+        body: JSON.stringify({ sender: this.sessionId, message, ...this.#extra() }),
       });
       if (!response.ok) throw new Error("HTTP " + response.status);
       replies = await response.json();
@@ -97,6 +99,10 @@ export class Connection {
       throw error;
     }
     for (const reply of Array.isArray(replies) ? replies : []) this.#deliver(reply);
+  }
+
+  #extra() {
+    return this.metadata ? { metadata: this.metadata } : {};
   }
 
   #deliver(data) {

@@ -25,6 +25,9 @@ export function mountWidget(host, config) {
     serverUrl: config.serverUrl,
     socketPath: config.socketPath,
     sessionId: store.sessionId,
+    metadata: config.country
+      ? { country: config.country, ...(config.countryGuessed ? { country_guessed: true } : {}) }
+      : null,
     onState: (state) => {
       view.setState(state);
       if (state !== "online") stopWaiting();

@@ -53,3 +53,16 @@ def test_export_keeps_values_already_set() -> None:
     env = {"ACTION_ENDPOINT_URL": "http://actions.internal/webhook"}
     Settings.from_env({}).export(env)
     assert env["ACTION_ENDPOINT_URL"] == "http://actions.internal/webhook"
+
+
+def test_the_country_is_unset_by_default_and_read_as_a_code() -> None:
+    assert Settings.from_env({}).country is None
+    assert Settings.from_env({"BOT_COUNTRY": ""}).country is None
+    assert Settings.from_env({"BOT_COUNTRY": " gb "}).country == "GB"
+    assert Settings.from_env({"BOT_COUNTRY": "NANP"}).country == "NANP"
+
+
+@pytest.mark.parametrize("value", ["G", "U.K.", "44", "United Kingdom"])
+def test_a_malformed_country_is_a_clear_error(value: str) -> None:
+    with pytest.raises(SystemExit, match="BOT_COUNTRY must be a country code"):
+        Settings.from_env({"BOT_COUNTRY": value})
