@@ -382,6 +382,22 @@ def voice_section(results: BenchResults, worst: int = 40) -> str:
         ),
         "",
     ]
+    if voice.held_back is not None:
+        hb = voice.held_back
+        lines += [
+            "Held-back red-flag messages (`tests/eval/red_flags/held_back.yml`, written apart, "
+            "never read by developers), through the REST channel:",
+            "",
+            table(
+                ["Label", "Messages", "Got the guidance"],
+                [
+                    [label, str(hb.totals[label]), pct(hb.recall(label))]
+                    for label in ("emergency", "crisis")
+                ]
+                + [["none (false alarms)", str(hb.totals["none"]), pct(hb.false_alarm_rate)]],
+            ),
+            "",
+        ]
     failures = voice.dev_failures
     lines += [
         f"Wrong in the dev half ({len(failures)}; the first {min(worst, len(failures))}):",

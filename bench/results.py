@@ -247,6 +247,19 @@ def voice_targets(results: BenchResults) -> list[Target]:
             ),
         ):
             rows.append(Target(name, f"{100 * value:.1f}%", "n/a", "", goal, good))
+        if voice.held_back is not None:
+            for label in ("emergency", "crisis"):
+                held = voice.held_back.recall(label)
+                rows.append(
+                    Target(
+                        f"{label.capitalize()} recall, held-back red-flag messages",
+                        f"{100 * held:.1f}%",
+                        "n/a",
+                        "",
+                        "100%",
+                        held >= 1.0,
+                    )
+                )
     flags = results.redflags
     recall = min((x.recall for x in flags.scores), default=None)
     ordinary = [c for c in flags.cases if c.label == "none"]

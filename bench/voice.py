@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from bench.servers import BotUnderTest
 from bench.serving import READY_SECONDS, first_answer, wait_healthy
 from bot import evaluation
-from bot.evaluation import Graded, Summary
+from bot.evaluation import Graded, RedFlagScore, Summary
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,7 @@ class VoiceResult:
     singles: tuple[Graded, ...]
     conversations: tuple[tuple[Graded, ...], ...]
     overlaps: tuple[float, ...]  # singles first, then every conversation turn
+    held_back: RedFlagScore | None = None  # tests/eval/red_flags/held_back.yml
 
     @property
     def summary(self) -> Summary:
@@ -58,6 +59,9 @@ def measure(bot: BotUnderTest, training: Sequence[str] | None = None) -> VoiceRe
         say = evaluation.rest_say(base_url)
         graded_singles = evaluation.run_singles(say, singles, prefix="bench-voice")
         graded_conversations = evaluation.run_conversations(say, conversations, "bench-voice-c")
+        held_back = evaluation.run_red_flags(
+            say, evaluation.load_red_flag_cases(), "bench-held-back"
+        )
     finally:
         bot.rasa.stop()
         bot.actions.stop()
@@ -65,4 +69,5 @@ def measure(bot: BotUnderTest, training: Sequence[str] | None = None) -> VoiceRe
         singles=tuple(graded_singles),
         conversations=tuple(tuple(c) for c in graded_conversations),
         overlaps=tuple(overlaps),
+        held_back=held_back,
     )

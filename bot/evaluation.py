@@ -288,6 +288,50 @@ def by_voice(graded: Iterable[Graded]) -> dict[str, tuple[int, int]]:
     return {voice: (right, total) for voice, (right, total) in sorted(counts.items())}
 
 
+RED_FLAGS_HELD_BACK = EVAL_DIR.parent / "red_flags" / "held_back.yml"
+RED_FLAG_LABELS = ("emergency", "crisis", "none")
+
+
+@dataclass(frozen=True)
+class RedFlagScore:
+    """Per label of a labelled red-flag set: how many messages, how many raised its alarm.
+
+    For "none", raised means any alarm: a false alarm.
+    """
+
+    totals: Mapping[str, int]
+    raised: Mapping[str, int]
+
+    def recall(self, label: str) -> float:
+        """Share of ``label``'s messages that got its guidance."""
+        return self.raised[label] / self.totals[label] if self.totals[label] else float("nan")
+
+    @property
+    def false_alarm_rate(self) -> float:
+        """Share of the "none" messages that got emergency or crisis guidance."""
+        return self.recall("none")
+
+
+def load_red_flag_cases(path: Path = RED_FLAGS_HELD_BACK) -> list[tuple[str, str]]:
+    """(text, label) of a labelled red-flag file."""
+    cases = yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
+    return [(str(c["text"]), str(c["label"])) for c in cases]
+
+
+def run_red_flags(
+    say: Say, cases: Sequence[tuple[str, str]], prefix: str = "red-flags"
+) -> RedFlagScore:
+    """Send each case in a new conversation; count the guidance each label got."""
+    totals = dict.fromkeys(RED_FLAG_LABELS, 0)
+    raised = dict.fromkeys(RED_FLAG_LABELS, 0)
+    for index, (text, label) in enumerate(cases):
+        keys = {k for reply in say(f"{prefix}-{index}", text) for k in reply.get("keys", [])}
+        wanted = SAFETY_KEYS if label == "none" else {f"safety:{label}"}
+        totals[label] += 1
+        raised[label] += bool(keys & wanted)
+    return RedFlagScore(totals, raised)
+
+
 def median(values: Sequence[float]) -> float:
     """The median, NaN for none."""
     return statistics.median(values) if values else float("nan")

@@ -1,5 +1,6 @@
 """Rendering the report from a small fake result (no Rasa, no servers)."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -226,3 +227,18 @@ def test_the_voice_section_shows_both_halves_and_only_dev_failures(
     rows = {t.name: t for t in targets(r)}
     assert rows["Emergency/crisis recall (patient voice)"].met is True
     assert rows["False alarms on ordinary messages (patient voice)"].met is False
+
+
+def test_the_voice_section_shows_the_held_back_red_flag_figures(results: BenchResults) -> None:
+    from bot.evaluation import RedFlagScore
+
+    held = RedFlagScore(
+        totals={"emergency": 4, "crisis": 2, "none": 5},
+        raised={"emergency": 3, "crisis": 2, "none": 1},
+    )
+    results.voice = replace(voice_result(), held_back=held)
+    text = report.voice_section(results)
+    assert "| emergency | 4 | 75.0% |" in text and "| none (false alarms) | 5 | 20.0% |" in text
+    rows = {t.name: t for t in targets(results)}
+    assert rows["Emergency recall, held-back red-flag messages"].met is False
+    assert rows["Crisis recall, held-back red-flag messages"].met is True
