@@ -5,7 +5,7 @@
 Times the import of Rasa, loading the model with the endpoints (as ``rasa run`` does) and
 the first message; times messages passed to ``Agent.handle_text`` (what the REST channel
 calls, minus HTTP) without a profiler, then under pyinstrument (async mode). Last, it
-tries the changes the findings suggest, one on top of the other, in this process only
+tries a list of changes, one on top of the other, in this process only
 (the bot's code is not touched), timing the same kind of messages after each.
 """
 
