@@ -10,11 +10,14 @@ run custom actions as :class:`FallbackRemoteAction`, which sends instead:
   ``bot.nlu.red_flag_classifier``): the emergency or crisis guidance of
   ``bot/knowledge/safety.yml``, exactly as the action server would;
 - for ``action_forget_me``: the usual confirmation (phrase ``forgotten``), because the
-  tracker store erases the conversation whether or not the action server answered;
+  tracker store erases the conversation whether or not the action server answered (the
+  channel sends it only once the store has checked that nothing is left);
 - otherwise: "I can't look that up right now, please try again", with the disclaimer.
 
 The replies are composed once, at start-up, so sending them needs no file and no server.
 The next message goes to the action server again, so the conversation resumes by itself.
+The channels send the replies for a conversation that could not be saved from here too
+(:func:`not_saved_texts`, used by :mod:`bot.channels.delivery`).
 
 Rasa offers no setting or hook for an action's error path, so :func:`install` rebinds
 ``rasa.core.actions.action.RemoteAction``, the name ``action_for_name_or_text`` uses to
@@ -57,6 +60,8 @@ class FallbackReplies:
 
     unavailable: str
     safety: Mapping[frozenset[Alarm], str]
+    not_saved: str
+    not_forgotten: str
     forgotten: str | None = None  # the erasure confirmation, when the fact set has one
 
     @classmethod
@@ -71,6 +76,8 @@ class FallbackReplies:
                 frozenset(alarms): answers.safety_answer(facts, rules, alarms).text
                 for alarms in combinations
             },
+            not_saved=facts.phrases["not_saved"],
+            not_forgotten=facts.phrases["not_forgotten"],
             forgotten=facts.phrases.get("forgotten"),
         )
 
@@ -82,6 +89,15 @@ class FallbackReplies:
         if action == FORGET_ACTION and self.forgotten:
             return self.forgotten
         return self.unavailable
+
+    def unsaved(self, alarms: Iterable[Alarm], erasure: bool = False) -> list[str]:
+        """The replies when a conversation could not be saved (or erased, ``erasure``).
+
+        The emergency or crisis guidance comes first when the message raised an alarm.
+        """
+        raised = frozenset(alarms)
+        guidance = [self.safety[raised]] if raised in self.safety else []
+        return [*guidance, self.not_forgotten if erasure else self.not_saved]
 
 
 def alarms_in(tracker: DialogueStateTracker) -> set[Alarm]:
@@ -132,12 +148,22 @@ def describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {message[:200]}" if message else type(error).__name__
 
 
-def fallback_text(tracker: DialogueStateTracker, action: str = "") -> str:
-    """The reply in place of ``action`` (the replies are composed on first use if need be)."""
+def replies() -> FallbackReplies:
+    """The replies, composed on first use if :func:`install` did not run."""
     global _replies
     if _replies is None:
         _replies = FallbackReplies.load()
-    return _replies.reply(alarms_in(tracker), action)
+    return _replies
+
+
+def fallback_text(tracker: DialogueStateTracker, action: str = "") -> str:
+    """The reply in place of ``action``."""
+    return replies().reply(alarms_in(tracker), action)
+
+
+def not_saved_texts(tracker: DialogueStateTracker | None, erasure: bool = False) -> list[str]:
+    """The replies when ``tracker`` (the message's conversation) could not be saved."""
+    return replies().unsaved(alarms_in(tracker) if tracker is not None else (), erasure)
 
 
 def install() -> FallbackReplies:
