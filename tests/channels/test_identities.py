@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import migrate_ids
 from bot.identity import REST, conversation_id
 from tests.channels.platforms import SECRETS, FakePlatforms, has_disclaimer, thanked
 from tests.channels.test_telegram import message
@@ -92,3 +93,22 @@ def test_the_rest_token_opens_rest_to_a_client_behind_a_proxy(channel_bot: BotSe
     answer = request(url, body, token, method="POST")
     assert answer.status == 200 and "autoimmune" in answer.texts
     assert stored(channel_bot.settings.tracker_db, "rest:script-1") == ["what is LEMS"]
+
+
+def test_a_conversation_stored_before_the_namespaces_continues_after_migrating(
+    channel_bot: BotServers, platforms: FakePlatforms
+) -> None:
+    chat = 5151
+    db = channel_bot.settings.tracker_db
+    assert send_telegram(channel_bot, message(chat, "How does mycophenolate work?")).status == 200
+    platforms.wait_for("telegram", str(chat), has_disclaimer)
+    with sqlite3.connect(db) as connection:  # as an earlier version stored it: the bare chat id
+        connection.execute(
+            "UPDATE events SET sender_id = ? WHERE sender_id = ?", (str(chat), f"telegram:{chat}")
+        )
+    assert SCIENCE not in say(channel_bot.rasa_url, str(chat), "tell me more").texts
+    migrated = migrate_ids.migrate(f"sqlite:///{db}", channel_bot.identities)
+    assert migrated.renamed >= 1
+    assert stored(db, str(chat)) == [], "moved into the Telegram namespace"
+    assert send_telegram(channel_bot, message(chat, "tell me more")).status == 200
+    platforms.wait_for("telegram", str(chat), answers_with(SCIENCE))
