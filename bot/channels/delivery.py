@@ -73,7 +73,7 @@ def deliver_after_save(on_new_message: OnNewMessage) -> OnNewMessage:
                     type(error).__name__,
                     exc_info=True,
                 )
-                await output.send_text_message(message.sender_id, SORRY)
+                await output.send_response(message.sender_id, {"text": SORRY})
                 return
         if not report.failed:
             await held.release()  # replies sent after the last save, if any
@@ -84,6 +84,6 @@ def deliver_after_save(on_new_message: OnNewMessage) -> OnNewMessage:
             message.input_channel,
         )
         for text in not_saved_texts(report.tracker, report.erasure):
-            await output.send_text_message(message.sender_id, text)
+            await output.send_response(message.sender_id, {"text": text})
 
     return handle

@@ -30,7 +30,12 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.channel import (
+    CollectingOutputChannel,
+    InputChannel,
+    OutputChannel,
+    UserMessage,
+)
 from rasa.core.channels.rest import RestInput
 from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import bool_arg
@@ -189,6 +194,35 @@ class KeyedCollectingOutputChannel(CollectingOutputChannel):
                 sent[KEYS_FIELD] = list(keys)
 
 
+class AnsweredAs(OutputChannel):
+    """Passes replies on addressed to the client's own ``sender``, not ``rest:<sender>``.
+
+    A REST client reads ``recipient_id`` as the ``sender`` it sent, as on Rasa's channel.
+    """
+
+    def __init__(self, output: OutputChannel, sender: str) -> None:
+        self.output = output
+        self.sender = sender
+
+    def name(self) -> str:  # Rasa's is a classmethod: this one asks the output it holds
+        """The name of the channel the replies go to."""
+        return self.output.name()
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """Pass ``message`` on, addressed to :attr:`sender`."""
+        await self.output.send_response(self.sender, message)
+
+
+def answered_as(on_new_message: OnNewMessage, sender: str) -> OnNewMessage:
+    """``on_new_message`` whose replies are addressed to ``sender`` (see :class:`AnsweredAs`)."""
+
+    async def handle(message: UserMessage) -> None:
+        message.output_channel = AnsweredAs(message.output_channel, sender)
+        await on_new_message(message)
+
+    return handle
+
+
 def _error(message: str) -> HTTPResponse:
     return response.json({"error": message}, status=400)
 
@@ -257,13 +291,14 @@ class SafeRestInput(RestInput):
                     {"error": "from another machine the REST channel needs its token"},
                     status=403,
                 )
+            answer = answered_as(handle, message.sender)
             if bool_arg(request, "stream", default=False):
                 stream = self.stream_response(
-                    handle, message.text, conversation, self.name(), message.metadata
+                    answer, message.text, conversation, self.name(), message.metadata
                 )
                 return response.stream(stream, content_type="text/event-stream")
             collector = KeyedCollectingOutputChannel()
-            await handle(
+            await answer(
                 UserMessage(
                     message.text,
                     collector,

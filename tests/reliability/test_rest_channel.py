@@ -244,7 +244,8 @@ def test_a_client_behind_a_proxy_needs_the_token(
 
 @pytest.mark.e2e
 def test_the_streaming_mode_answers_too(bot: BotServers, sender: Callable[[], str]) -> None:
-    body = json.dumps({"sender": sender(), "message": "what is LEMS"}).encode()
+    me = sender()
+    body = json.dumps({"sender": me, "message": "what is LEMS"}).encode()
     answer = request(
         bot.rasa_url + "/webhooks/rest/webhook?stream=true",
         body,
@@ -254,6 +255,16 @@ def test_the_streaming_mode_answers_too(bot: BotServers, sender: Callable[[], st
     assert answer.status == 200
     lines = [json.loads(line) for line in answer.raw.splitlines() if line.strip()]
     assert any("autoimmune" in str(line.get("text")) for line in lines)
+    assert {line.get("recipient_id") for line in lines} == {me}
+
+
+@pytest.mark.e2e
+def test_replies_are_addressed_to_the_sender_the_client_sent(
+    bot: BotServers, sender: Callable[[], str]
+) -> None:
+    me = sender()
+    replies = say(bot.rasa_url, me, "what is LEMS").body
+    assert replies and {r["recipient_id"] for r in replies} == {me}  # not rest:<sender>
 
 
 # ------------------------------------------------------------ property-based (bounded)
