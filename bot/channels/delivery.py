@@ -73,8 +73,9 @@ def deliver_after_save(on_new_message: OnNewMessage) -> OnNewMessage:
                     type(error).__name__,
                     exc_info=True,
                 )
-                await output.send_response(message.sender_id, {"text": SORRY})
-                return
+                if not report.failed:  # else say that it was not saved, guidance first
+                    await output.send_response(message.sender_id, {"text": SORRY})
+                    return
         if not report.failed:
             await held.release()  # replies sent after the last save, if any
             return

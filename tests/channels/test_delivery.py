@@ -65,6 +65,17 @@ async def test_a_failure_inside_rasa_becomes_an_apology() -> None:
     assert await deliver("broken") == [SORRY]
 
 
+async def test_a_failure_after_a_failed_save_still_gives_the_guidance(knowledge: Knowledge) -> None:
+    async def handle(message: UserMessage) -> None:
+        save_report.record_failure(tracker_after("emergency"))
+        raise RuntimeError("and then something else broke")
+
+    output = CollectingOutputChannel()
+    await deliver_after_save(handle)(UserMessage("hi", output, "rest:me"))
+    guidance = replies().safety[frozenset({Alarm.EMERGENCY})]
+    assert [m["text"] for m in output.messages] == [guidance, knowledge.phrases["not_saved"]]
+
+
 async def test_replies_sent_after_the_last_save_still_go_out() -> None:
     async def handle(message: UserMessage) -> None:
         await save_report.saved()
