@@ -15,7 +15,10 @@ class ActionForgetMe(TurnEndingAction):
     """Confirms the erasure; the tracker store (bot/tracker_store.py) deletes the events.
 
     The store sees this action in the events it is asked to save and deletes every stored
-    event of the conversation instead, this request and reply included.
+    event of the conversation instead, this request and reply included, then checks that
+    none is left. The channel holds this confirmation until then: if the erasure failed,
+    the patient gets "I couldn't delete our conversation" and how to ask again instead
+    (bot/channels/delivery.py).
     """
 
     def name(self) -> str:

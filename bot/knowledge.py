@@ -40,6 +40,8 @@ REQUIRED_PHRASES = frozenset(
         "how_common_unknown",
         "source_line",
         "forgotten",
+        "not_forgotten",
+        "not_saved",
         "action_unavailable",
         "feelings_lead",
         "likely_alarm_lead",

@@ -7,7 +7,15 @@ Rasa's ``SQL`` store) differs from Rasa's in three ways:
 - **Erasure.** When it saves a conversation whose unsaved events include the action
   ``action_forget_me`` (the patient said "forget me"), it deletes every stored event of
   that sender, from every session, instead of saving: nothing of the conversation, the
-  request included, is kept. The next message starts a new conversation.
+  request included, is kept. It then reads the database again and counts an erasure that
+  left any event as failed. The next message starts a new conversation.
+- **No silent loss.** Rasa wraps every store in its ``FailSafeTrackerStore``, which logs a
+  failed save and keeps the turn in memory only (lost at the next message or restart).
+  This store never lets a failure reach it: a conversation it cannot read, save or erase
+  is reported to the channel handling the message (:mod:`bot.save_report`), which tells
+  the patient (:mod:`bot.channels.delivery`); a conversation that could not be read is
+  not saved either (Rasa would have started it afresh and the two would mix); and
+  :func:`can_save`, the readiness check, fails until a trial write succeeds again.
 - **No server exit on odd ids.** Rasa's store turns any ``ValueError`` raised while it
   talks to the database into "schema not found" and exits the whole server; a sender id
   the database cannot encode (a lone UTF-16 surrogate, or NUL with PostgreSQL) raised
@@ -19,10 +27,11 @@ Rasa's ``SQL`` store) differs from Rasa's in three ways:
   and counts them again (twice here, with erasure) before it saves. This one keeps the
   trackers it saved in memory (:mod:`bot.tracker_cache`, ``cache_size`` conversations,
   default 1000) and checks with one indexed query that the database still matches them;
-  it writes new events in one transaction. SQLite files use a write-ahead log with
-  ``synchronous=NORMAL`` (a crash of the server loses nothing; a power cut can lose the
-  last messages), overwrite deleted rows (``secure_delete``) and keep their connections
-  open.
+  it writes new events in one transaction. PostgreSQL connections are checked before
+  each use, so no message fails on one that a restart of the database closed. SQLite files
+  use a write-ahead log with ``synchronous=NORMAL`` (a crash of the server loses nothing;
+  a power cut can lose the last messages), overwrite deleted rows (``secure_delete``) and
+  keep their connections open.
 
 It works with every database Rasa's store does; the project tests SQLite and PostgreSQL.
 
@@ -50,7 +59,10 @@ import sqlalchemy as sa
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.core.tracker_store import (
+    AwaitableTrackerStore,
+    FailSafeTrackerStore,
     SQLTrackerStore,
+    TrackerStore,
     create_engine_kwargs,
     ensure_schema_exists,
     validate_port,
@@ -59,6 +71,7 @@ from rasa.shared.core.events import ActionExecuted, Event
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.utils.cli import print_error_and_exit
 
+from bot import save_report
 from bot.tracker_cache import DEFAULT_SIZE, Stamp, TrackerCache
 
 if TYPE_CHECKING:
@@ -74,6 +87,25 @@ T = TypeVar("T")
 FORGET_ACTION = "action_forget_me"
 DEFAULT_CONNECT_SECONDS = 30.0
 RETRY_SECONDS = 1.0
+PROBE_SENDER = "probe:readiness"  # the trial write of can_save, always rolled back
+
+
+class ErasureError(RuntimeError):
+    """Events of a conversation were still stored after it was erased."""
+
+
+def reason(error: BaseException) -> str:
+    """What went wrong, for the log: the driver's message, without SQL or parameters."""
+    cause = getattr(error, "orig", None) or error
+    lines = str(cause).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0][:200]}" if lines else type(error).__name__
+
+
+async def can_save(store: TrackerStore) -> bool:
+    """Whether ``store``, as Rasa's agent holds it (wrapped), can save conversations now."""
+    while isinstance(store, (FailSafeTrackerStore, AwaitableTrackerStore)):
+        store = store._tracker_store
+    return await store.can_save() if isinstance(store, PrivateSQLTrackerStore) else True
 
 
 def masked(url: str | sa.engine.url.URL) -> str:
@@ -110,14 +142,19 @@ def wait_for_database(url: str | sa.engine.url.URL, timeout: float) -> None:
         engine.dispose()
 
 
-def tune_sqlite(engine: sa.engine.Engine) -> sa.engine.Engine:
-    """An engine for the same SQLite file with a write-ahead log and pooled connections.
+def tune(engine: sa.engine.Engine) -> sa.engine.Engine:
+    """An engine for the same database, tuned: ``engine`` is disposed of.
 
-    ``engine`` is disposed of. Other databases, and SQLite in memory, are returned unchanged.
+    A SQLite file gets a write-ahead log and pooled connections (SQLite in memory is
+    returned unchanged). Other databases check each pooled connection before use, so the
+    first message after the database restarted does not fail on a connection it closed.
     """
-    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
-        return engine
     url = engine.url
+    if engine.dialect.name != "sqlite":
+        engine.dispose()
+        return sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+    if engine.url.database in (None, "", ":memory:"):
+        return engine
     engine.dispose()
     tuned = sa.create_engine(
         url,
@@ -170,6 +207,8 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         0 reads every message's conversation from the database).
         """
         self._cache = TrackerCache(int(cache_size))
+        self._failing = False  # the last read or write failed (see can_save)
+        self._unread: set[str] = set()  # conversations whose last read failed
         url = self.get_db_url(
             dialect, host, validate_port(port), db, username, password, login_db, query
         )
@@ -187,7 +226,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
             query,
             **kwargs,
         )
-        self.engine: sa.engine.Engine = tune_sqlite(self.engine)
+        self.engine: sa.engine.Engine = tune(self.engine)
         self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
         events = self.SQLEvent.__table__
         self._stamp_query = sa.select(
@@ -217,17 +256,38 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         return Stamp(int(rows), last_id, last_time)
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
-        """The latest session of ``sender_id``: from memory if the database still matches."""
-        with self.session_scope() as session:
-            snapshot = self._cache.get(sender_id, self._stamp(session, sender_id))
-        if snapshot is not None:
-            return snapshot.tracker()
-        return await super().retrieve(sender_id)
+        """The latest session of ``sender_id``: from memory if the database still matches.
+
+        A conversation that cannot be read is reported and comes back as None (Rasa then
+        starts a new one, which :meth:`save` refuses to store).
+        """
+        try:
+            with self.session_scope() as session:
+                snapshot = self._cache.get(sender_id, self._stamp(session, sender_id))
+            tracker = snapshot.tracker() if snapshot else await super().retrieve(sender_id)
+        except Exception as error:
+            self._cache.drop(sender_id)
+            self._unread.add(sender_id)
+            self._failing = True
+            logger.error("Could not read a conversation (%s).", reason(error))
+            save_report.record_failure(None)
+            return None
+        self._unread.discard(sender_id)
+        return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Store the new events of ``tracker``, or erase it all if it asks to be forgotten."""
+        """Store the new events of ``tracker``, or erase it all if it asks to be forgotten.
+
+        A failure is logged and reported, never raised: raised, it would reach Rasa's
+        ``FailSafeTrackerStore``, which keeps the conversation in memory instead.
+        """
         await self.stream_events(tracker)
         sender_id = tracker.sender_id
+        if sender_id in self._unread:  # Rasa started it afresh: do not mix it with the stored
+            save_report.record_failure(tracker, asks_to_forget(tracker.events, self.forget_action))
+            return
+        erasure = False
+        saved: Stamp | None = None
         try:
             with self.session_scope() as session:
                 stamp = self._stamp(session, sender_id)
@@ -238,24 +298,67 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
                     else self._event_query(session, sender_id, False).count()
                 )
                 unsaved = list(itertools.islice(tracker.events, stored, None))
-                if asks_to_forget(unsaved, self.forget_action):
-                    removed = self._delete(session, sender_id)
-                    logger.info("Erased a conversation on request (%d events).", removed)
-                    return
-                rows = [self._row(sender_id, event) for event in unsaved]
-                if rows:
-                    session.execute(self.SQLEvent.__table__.insert(), rows)
-                times = [row["timestamp"] for row in rows] + [stamp.last_time]
-                saved = Stamp(
-                    stamp.rows + len(rows),  # counted, so rows added meanwhile show up
-                    self._stamp(session, sender_id).last_id if rows else stamp.last_id,
-                    max((t for t in times if t is not None), default=None),
-                )
-                session.commit()
-        except BaseException:
+                erasure = asks_to_forget(unsaved, self.forget_action)
+                if erasure:
+                    self._erase(session, sender_id)
+                else:
+                    saved = self._insert(session, sender_id, stamp, unsaved)
+        except Exception as error:
+            self._cache.drop(sender_id)
+            self._failing = True
+            what = "erase" if erasure else "save"
+            logger.error("Could not %s a conversation (%s).", what, reason(error))
+            save_report.record_failure(tracker, erasure)
+            return
+        except BaseException:  # cancelled: what was written is unknown
             self._cache.drop(sender_id)
             raise
-        self._cache.put(sender_id, saved, tracker)
+        self._failing = False
+        if saved is not None:
+            self._cache.put(sender_id, saved, tracker)
+        await save_report.saved()
+
+    def _insert(self, session: Session, sender_id: str, stamp: Stamp, events: list[Event]) -> Stamp:
+        """Write ``events`` after the ``stamp`` rows of ``sender_id``; the new stamp."""
+        rows = [self._row(sender_id, event) for event in events]
+        if rows:
+            session.execute(self.SQLEvent.__table__.insert(), rows)
+        times = [row["timestamp"] for row in rows] + [stamp.last_time]
+        saved = Stamp(
+            stamp.rows + len(rows),  # counted, so rows added meanwhile show up
+            self._stamp(session, sender_id).last_id if rows else stamp.last_id,
+            max((t for t in times if t is not None), default=None),
+        )
+        session.commit()
+        return saved
+
+    def _erase(self, session: Session, sender_id: str) -> None:
+        """Delete every event of ``sender_id``, then check in a new session that none is left."""
+        removed = self._delete(session, sender_id)
+        with self.session_scope() as check:
+            left = self._stamp(check, sender_id).rows
+        if left:
+            raise ErasureError(f"{left} events were still stored after the erasure")
+        logger.info("Erased a conversation on request (%d events).", removed)
+
+    async def can_save(self) -> bool:
+        """Whether conversations can be saved now.
+
+        Yes, unless the last read or write failed and a trial write (rolled back) fails
+        too.
+        """
+        if not self._failing:
+            return True
+        try:
+            with self.session_scope() as session:
+                row = self._row(PROBE_SENDER, ActionExecuted("action_listen"))
+                session.execute(self.SQLEvent.__table__.insert(), [row])
+                session.rollback()
+        except Exception as error:
+            logger.warning("The conversation database still cannot be written (%s).", reason(error))
+            return False
+        self._failing = False
+        return True
 
     @staticmethod
     def _row(sender_id: str, event: Event) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import subprocess
 import urllib.request
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.evaluation import rest_say
+from bot.identity import SECRET_VARIABLE, Identities
 from bot.launch.channels import CHANNELS
 from bot.launch.run import action_server_command, rasa_server_command, wait_until_ready
 from bot.launch.settings import PROJECT_DIR, Settings
@@ -34,6 +36,7 @@ class BotServers:
     settings: Settings
     env: dict[str, str]
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    rasa_args: list[str] = field(default_factory=list)  # e.g. another --endpoints file
 
     @classmethod
     def create(cls, workdir: Path, **overrides: str) -> BotServers:
@@ -52,6 +55,7 @@ class BotServers:
         for key in ("ACTION_ENDPOINT_URL", "SANIC_HOST", "BOT_COUNTRY", *CHANNEL_VARIABLES):
             env.pop(key, None)
         env["BOT_ENV_FILE"] = ""
+        env[SECRET_VARIABLE] = secrets.token_hex(32)  # the tests sign and hash with it too
         env.update(overrides)
         settings = Settings.from_env(env)
         settings.export(env)
@@ -61,6 +65,11 @@ class BotServers:
     def rasa_url(self) -> str:
         """Base URL of the Rasa server."""
         return self.settings.rasa_url
+
+    @property
+    def identities(self) -> Identities:
+        """The servers' identity secret, to name conversations as the channels do."""
+        return Identities(self.env[SECRET_VARIABLE])
 
     def _start(self, name: str, command: list[str], ready_url: str) -> None:
         log = (self.workdir / f"{name}.log").open("ab")
@@ -78,7 +87,9 @@ class BotServers:
 
     def start_rasa(self) -> None:
         """Start the Rasa server and wait until its REST channel answers."""
-        self._start("rasa", rasa_server_command(), f"{self.rasa_url}/webhooks/rest/")
+        self._start(
+            "rasa", rasa_server_command() + self.rasa_args, f"{self.rasa_url}/webhooks/rest/"
+        )
 
     def start(self) -> BotServers:
         """Start both servers."""

@@ -2,15 +2,17 @@
 
 Inbound: webhooks are answered at once and the message is handled in the background, so a
 slow answer never makes a platform time out and send the message again; redeliveries that
-still come are dropped by message id. Outbound: replies are split to the platform's limit
-and buttons go with the last part.
+still come are dropped by message id. Each conversation is named in the channel's own
+namespace (``telegram:<chat id>``, see :mod:`bot.identity`), so no other channel can
+reach it. Outbound: replies go to the platform id the message came from (never to the
+conversation id), split to the platform's limit, buttons with the last part.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,11 +21,11 @@ from rasa.shared.exceptions import RasaException
 
 from bot.channels.memory import RecentIds
 from bot.channels.splitting import split_message
+from bot.identity import conversation_id
 from bot.limits import truncate_message
 
 logger = logging.getLogger(__name__)
 
-OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 # sent when a message holds only a photo, voice note, sticker or file
 MEDIA_ONLY_REPLY = (
@@ -68,6 +70,10 @@ class WebhookInput(InputChannel):
         self.recent = RecentIds()
         self._tasks: set[asyncio.Task[None]] = set()
 
+    def conversation(self, platform_id: str) -> str:
+        """The conversation id of ``platform_id``: ``<channel name>:<platform id>``."""
+        return conversation_id(self.name(), platform_id)
+
     def run_later(self, work: Awaitable[Any]) -> None:
         """Run ``work`` in the background; its errors are logged, never raised."""
         task = asyncio.create_task(self._guarded(work))
@@ -92,15 +98,16 @@ class WebhookInput(InputChannel):
 
         Args:
             text: what the patient sent (or the payload of the button pressed).
-            output: where the replies go.
-            sender_id: the conversation: a chat, user or phone number.
+            output: where the replies go (bound to the platform id).
+            sender_id: the platform's id of the chat, user or phone number; the
+                conversation is :meth:`conversation` of it.
             message_id: the platform's id for the message, kept in the tracker.
             metadata: what the channel knows of the sender (``{"country": "GB"}``).
         """
         return UserMessage(
             truncate_message(text),
             output,
-            sender_id,
+            self.conversation(sender_id),
             input_channel=self.name(),
             message_id=message_id,
             metadata=metadata,
@@ -108,9 +115,14 @@ class WebhookInput(InputChannel):
 
 
 class SplittingOutput(OutputChannel):
-    """An output channel that sends each reply as parts within ``max_chars``."""
+    """An output channel that sends each reply as parts within ``max_chars``.
+
+    ``recipient`` is the platform's id to send to. Rasa passes the conversation id
+    (``telegram:123``) as ``recipient_id``; when ``recipient`` is set it is used instead.
+    """
 
     max_chars = 1000
+    recipient: str | None = None
 
     def measure(self, text: str) -> int:
         """Length of ``text`` as the platform counts it."""
@@ -122,6 +134,7 @@ class SplittingOutput(OutputChannel):
 
     async def send_parts(self, recipient_id: str, text: str, buttons: Sequence[Choice]) -> None:
         """Split ``text`` and send the parts in order, the buttons with the last one."""
+        recipient_id = self.recipient or recipient_id
         parts = split_message(text or "", self.max_chars, self.measure)
         if not parts:
             if not buttons:

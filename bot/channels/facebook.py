@@ -21,7 +21,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.base import MEDIA_ONLY_REPLY, Choice, OnNewMessage, SplittingOutput, WebhookInput
+from bot.channels.base import MEDIA_ONLY_REPLY, Choice, SplittingOutput, WebhookInput
+from bot.channels.delivery import OnNewMessage, deliver_after_save
 from bot.channels.http import post
 
 logger = logging.getLogger(__name__)
@@ -114,9 +115,12 @@ class MessengerOutput(SplittingOutput):
         """The channel's name."""
         return "facebook"
 
-    def __init__(self, page_access_token: str, api_url: str = API_URL) -> None:
+    def __init__(
+        self, page_access_token: str, api_url: str = API_URL, recipient: str | None = None
+    ) -> None:
         self._token = page_access_token
         self._url = f"{api_url.rstrip('/')}/me/messages"
+        self.recipient = recipient
 
     async def send_part(self, recipient_id: str, text: str, buttons: Sequence[Choice]) -> None:
         """Send one message, with the buttons as quick replies."""
@@ -160,13 +164,14 @@ class MessengerInput(WebhookInput):
         self.verify_token = verify_token
         self.api_url = api_url
 
-    def get_output_channel(self) -> MessengerOutput:
-        """The Send API client."""
-        return MessengerOutput(self.page_access_token, self.api_url)
+    def get_output_channel(self, recipient: str | None = None) -> MessengerOutput:
+        """The Send API client, sending to the user ``recipient``."""
+        return MessengerOutput(self.page_access_token, self.api_url, recipient)
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         """Routes: ``GET /`` (health), ``GET /webhook`` (verify), ``POST /webhook``."""
         hooks = Blueprint("lems_facebook_webhook", __name__)
+        handle = deliver_after_save(on_new_message)
 
         @hooks.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -184,7 +189,7 @@ class MessengerInput(WebhookInput):
 
         @hooks.route("/webhook", methods=["POST"])
         async def webhook(request: Request) -> HTTPResponse:
-            return self._receive(request, on_new_message)
+            return self._receive(request, handle)
 
         return hooks
 
@@ -201,10 +206,10 @@ class MessengerInput(WebhookInput):
             return response.text("unreadable request", status=400)
         if payload.get("object") != "page":
             return response.text("not a page event", status=404)
-        output = self.get_output_channel()
         for incoming in events:
             if incoming.message_id and not self.recent.first_time(incoming.message_id):
                 continue
+            output = self.get_output_channel(incoming.sender_id)
             if incoming.text is None:
                 self.run_later(output.send_text_message(incoming.sender_id, MEDIA_ONLY_REPLY))
             else:

@@ -1,4 +1,4 @@
-"""Rasa's REST channel with the request checked before Rasa sees it.
+"""Rasa's REST channel with the request checked before Rasa sees it, and its own ids.
 
 Rasa 3.6's own REST channel answers 500 when the body is not a JSON object, puts every
 request without ``sender`` into one shared conversation ("default"), answers nothing for
@@ -7,21 +7,37 @@ id its SQL store cannot encode (a lone UTF-16 surrogate) stops the
 whole server. :class:`SafeRestInput` answers such requests with 400 and a JSON error,
 cleans and cuts the text, and sends a kind reply when handling a message fails.
 
+It also takes its conversation ids from the client, so on Rasa's channel anyone could
+continue (or erase) any conversation whose id they knew, a patient's phone number among
+them. Here a ``sender`` names a conversation of the REST channel only (``rest:<sender>``,
+see :mod:`bot.identity`), and only for a client on the same machine: a request that came
+from elsewhere, or through a proxy, needs ``Authorization: Bearer <REST_TOKEN>``. The one
+exception is the web widget falling back to REST: a ``sender`` that is a web session
+token this server issued continues that web session, from anywhere.
+
 The checks are shared with :mod:`bot.channels.socketio`.
 """
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import json
 import logging
 import os
 import re
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
-from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.channel import (
+    CollectingOutputChannel,
+    InputChannel,
+    OutputChannel,
+    UserMessage,
+)
 from rasa.core.channels.rest import RestInput
+from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import bool_arg
 from sanic import Blueprint, response
 from sanic.exceptions import InvalidUsage
@@ -29,11 +45,12 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
 from bot.answers import KEYS_FIELD
+from bot.channels.delivery import OnNewMessage, deliver_after_save
+from bot.identity import REST, Identities, conversation_id
 from bot.limits import truncate_message
+from bot.tracker_store import can_save
 
 logger = logging.getLogger(__name__)
-
-OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 MAX_SENDER_CHARS = 128  # a UUID is 36; platform ids are shorter still
 MAX_METADATA_BYTES = 4096  # metadata is stored with every message: keep it small
@@ -42,9 +59,8 @@ MAX_METADATA_BYTES = 4096  # metadata is stored with every message: keep it smal
 # default client_max_body_size and python-engineio's max_http_buffer_size.
 REQUEST_MAX_BYTES = 1_000_000
 REQUEST_LIMIT_VARIABLE = "SANIC_REQUEST_MAX_SIZE"  # read by Sanic when Rasa creates its app
-
-# sent when handling a message failed inside the Rasa server
-SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
+# a proxy on the same machine adds one of these; its clients are not local
+FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
 
 # C0 control characters except tab, line feed and carriage return, and DEL
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -117,26 +133,23 @@ def check_body(body: Any) -> CheckedMessage:
     return CheckedMessage(sender, clean_text(text), check_metadata(body.get("metadata")))
 
 
-def kind_on_failure(on_new_message: OnNewMessage) -> OnNewMessage:
-    """``on_new_message`` that apologises to the patient instead of failing silently.
+def is_local(request: Request) -> bool:
+    """Whether ``request`` came straight from this machine (a loopback peer, no proxy)."""
+    try:
+        peer = ipaddress.ip_address(request.ip)
+    except ValueError:
+        return False
+    return peer.is_loopback and not any(name in request.headers for name in FORWARDING_HEADERS)
 
-    Rasa's channels log the exception (with the message text) and send nothing; this
-    logs only the error's type and sends :data:`SORRY`.
-    """
 
-    async def handle(message: UserMessage) -> None:
-        try:
-            await on_new_message(message)
-        except Exception as error:
-            logger.error(
-                "Handling a %s message failed (%s); sent an apology.",
-                message.input_channel,
-                type(error).__name__,
-                exc_info=True,
-            )
-            await message.output_channel.send_text_message(message.sender_id, SORRY)
-
-    return handle
+def has_token(request: Request, token: str | None) -> bool:
+    """Whether ``request`` carries ``Authorization: Bearer <token>`` (never without one)."""
+    if not token:
+        return False
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(
+        value.strip().encode(), token.encode()
+    )
 
 
 def limit_request_size(env: MutableMapping[str, str] | None = None) -> int:
@@ -181,6 +194,35 @@ class KeyedCollectingOutputChannel(CollectingOutputChannel):
                 sent[KEYS_FIELD] = list(keys)
 
 
+class AnsweredAs(OutputChannel):
+    """Passes replies on addressed to the client's own ``sender``, not ``rest:<sender>``.
+
+    A REST client reads ``recipient_id`` as the ``sender`` it sent, as on Rasa's channel.
+    """
+
+    def __init__(self, output: OutputChannel, sender: str) -> None:
+        self.output = output
+        self.sender = sender
+
+    def name(self) -> str:  # Rasa's is a classmethod: this one asks the output it holds
+        """The name of the channel the replies go to."""
+        return self.output.name()
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """Pass ``message`` on, addressed to :attr:`sender`."""
+        await self.output.send_response(self.sender, message)
+
+
+def answered_as(on_new_message: OnNewMessage, sender: str) -> OnNewMessage:
+    """``on_new_message`` whose replies are addressed to ``sender`` (see :class:`AnsweredAs`)."""
+
+    async def handle(message: UserMessage) -> None:
+        message.output_channel = AnsweredAs(message.output_channel, sender)
+        await on_new_message(message)
+
+    return handle
+
+
 def _error(message: str) -> HTTPResponse:
     return response.json({"error": message}, status=400)
 
@@ -191,12 +233,36 @@ class SafeRestInput(RestInput):
     Requests: a JSON object with ``sender`` (1 to 128 printable characters),
     ``message`` (a string; cut to 2,000 characters) and optionally ``metadata`` (an
     object of at most 4 KB). Anything else gets 400 and ``{"error": "..."}``. The
-    ``input_channel`` a client names is ignored: it is always ``rest``.
+    ``input_channel`` a client names is ignored: it is always ``rest``. The conversation
+    is ``rest:<sender>``, for local clients and those with the token (else 403), or the
+    web session whose token ``sender`` is.
     """
 
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        """The channel from its credentials (``identity_secret``, optional ``token``)."""
+        credentials = credentials or {}
+        secret = credentials.get("identity_secret")
+        if not secret:
+            raise RasaException("The REST channel needs identity_secret (bot/launch/channels.py).")
+        return cls(Identities(str(secret)), str(credentials.get("token") or "") or None)
+
+    def __init__(self, identities: Identities, token: str | None = None) -> None:
+        self.identities = identities
+        self.token = token
+
+    def conversation(self, request: Request, sender: str) -> str | None:
+        """The conversation ``sender`` names for ``request``, or None if it may not."""
+        web = self.identities.web_conversation(sender)
+        if web is not None:
+            return web
+        if is_local(request) or has_token(request, self.token):
+            return conversation_id(REST, sender)
+        return None
+
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        """The channel's routes: ``GET /`` (ready: 200, no model: 503) and ``POST /webhook``."""
-        handle = kind_on_failure(on_new_message)
+        """The channel's routes: ``GET /`` (readiness) and ``POST /webhook``."""
+        handle = deliver_after_save(on_new_message)
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}")
 
         @webhook.route("/", methods=["GET"])
@@ -205,6 +271,8 @@ class SafeRestInput(RestInput):
             agent = getattr(request.app.ctx, "agent", None)
             if agent is None or not agent.is_ready():
                 return response.json({"status": "no model loaded"}, status=503)
+            if not await can_save(agent.tracker_store):
+                return response.json({"status": "cannot save conversations"}, status=503)
             return response.json({"status": "ok"})
 
         @webhook.route("/webhook", methods=["POST"])
@@ -217,17 +285,24 @@ class SafeRestInput(RestInput):
                 message = check_body(body)
             except RequestError as problem:
                 return _error(str(problem))
+            conversation = self.conversation(request, message.sender)
+            if conversation is None:
+                return response.json(
+                    {"error": "from another machine the REST channel needs its token"},
+                    status=403,
+                )
+            answer = answered_as(handle, message.sender)
             if bool_arg(request, "stream", default=False):
                 stream = self.stream_response(
-                    handle, message.text, message.sender, self.name(), message.metadata
+                    answer, message.text, conversation, self.name(), message.metadata
                 )
                 return response.stream(stream, content_type="text/event-stream")
             collector = KeyedCollectingOutputChannel()
-            await handle(
+            await answer(
                 UserMessage(
                     message.text,
                     collector,
-                    message.sender,
+                    conversation,
                     input_channel=self.name(),
                     metadata=message.metadata,
                 )

@@ -23,7 +23,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.base import CHOOSE_PROMPT, Choice, OnNewMessage, SplittingOutput, WebhookInput
+from bot.channels.base import CHOOSE_PROMPT, Choice, SplittingOutput, WebhookInput
+from bot.channels.delivery import OnNewMessage, deliver_after_save
 from bot.channels.http import post
 from bot.channels.splitting import split_message
 
@@ -230,6 +231,7 @@ class SlackInput(WebhookInput):
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         """Routes: ``GET /`` (health) and ``POST /webhook`` (events and clicks)."""
         hooks = Blueprint("lems_slack_webhook", __name__)
+        handle = deliver_after_save(on_new_message)
 
         @hooks.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -237,7 +239,7 @@ class SlackInput(WebhookInput):
 
         @hooks.route("/webhook", methods=["POST"])
         async def webhook(request: Request) -> HTTPResponse:
-            return self._receive(request, on_new_message)
+            return self._receive(request, handle)
 
         return hooks
 

@@ -1,35 +1,42 @@
-"""Rasa's socket.io channel (the web widget's) with checked events.
+"""Rasa's socket.io channel (the web widget's) with checked events and server-issued sessions.
 
 Rasa 3.6's handlers fail on an event whose data is not an object or whose ``message`` is
-not text (the patient gets nothing), keep messages of any length, let a client choose any
-``session_id`` (a lone UTF-16 surrogate in it stops the whole server through Rasa's SQL
-tracker store) and let it send messages into any session, and never join the session's
-room with python-socketio 5.10 and later, where ``AsyncServer.enter_room`` became a
-coroutine that Rasa does not await (RasaHQ/rasa#13027). :class:`SafeSocketIOInput`
-replaces the ``session_request`` and message handlers with checked ones that reuse
-Rasa's own, and joins the room with either python-socketio.
+not text (the patient gets nothing), keep messages of any length, and let a client choose
+any ``session_id``: a second connection asking for a known id joins the session's room
+and receives the replies to the first one's questions, and a lone UTF-16 surrogate in an
+id stops the whole server through Rasa's SQL tracker store. :class:`SafeSocketIOInput`
+replaces the ``session_request`` and message handlers:
+
+- **Sessions are issued by the server** as signed tokens (:mod:`bot.identity`). A
+  ``session_request`` that holds a token this server signed resumes that session; any
+  other (none, a guessed or copied id, a forged token) gets a new one. The conversation
+  is ``web:<id>``.
+- **Replies go to the connection that asked**, never to a room: a second connection
+  with the same token does not receive them.
+- A message must name the session confirmed on its own connection, and its data must be
+  an object whose ``message`` is a string (cut to 2,000 characters).
 """
 
 from __future__ import annotations
 
-import inspect
 import json
 import logging
-import uuid
 from typing import Any
 
-from rasa.core.channels.socketio import SocketIOInput
+from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
+from rasa.shared.exceptions import RasaException
 from sanic import Blueprint
 from socketio import AsyncServer
 
+from bot.channels.delivery import OnNewMessage, deliver_after_save
 from bot.channels.rest import (
-    OnNewMessage,
+    CheckedMessage,
     RequestError,
     check_metadata,
-    check_sender,
     clean_text,
-    kind_on_failure,
 )
+from bot.identity import Identities
 
 logger = logging.getLogger(__name__)
 
@@ -43,22 +50,19 @@ class UnknownSessionError(RequestError):
     """A message names a session this connection did not open."""
 
 
-def check_event(
-    data: Any, metadata_key: str, session_persistence: bool, rooms: list[str]
-) -> dict[str, Any]:
-    """The data of a message event, cleaned, or :class:`RequestError`.
+def check_event(data: Any, metadata_key: str, session: str | None) -> CheckedMessage:
+    """The message in the data of a message event, or :class:`RequestError`.
 
     Args:
         data: what the client sent with the event.
         metadata_key: the key that holds the message's metadata.
-        session_persistence: whether messages name their session (``session_id``).
-        rooms: the rooms this connection is in (its confirmed sessions).
+        session: the session token confirmed on this connection, if any.
 
     Returns:
-        Data for Rasa's handler: ``message``, ``session_id`` and the metadata if any.
+        The message, its ``sender`` the session token.
 
     Raises:
-        UnknownSessionError: the message names a session not in ``rooms``.
+        UnknownSessionError: the message names another session than ``session``.
         RequestError: what else is wrong with ``data``.
     """
     if not isinstance(data, dict):
@@ -66,7 +70,6 @@ def check_event(
     text = data.get("message", "")
     if not isinstance(text, str):
         raise RequestError("'message' must be a string")
-    checked: dict[str, Any] = {"message": clean_text(text)}
     metadata = data.get(metadata_key)
     if isinstance(metadata, str):  # Rasa accepts metadata as a JSON string too
         try:
@@ -74,56 +77,89 @@ def check_event(
         except ValueError:
             raise RequestError(f"'{metadata_key}' is not valid JSON") from None
     metadata = check_metadata(metadata)
-    if metadata is not None:
-        checked[metadata_key] = metadata
-    if session_persistence:
-        session_id = check_sender(data.get("session_id"), "session_id")
-        if session_id not in rooms:
-            raise UnknownSessionError("the session was not requested on this connection")
-        checked["session_id"] = session_id
-    return checked
+    if "session_id" not in data:
+        raise RequestError("'session_id' is missing")
+    if session is None or data["session_id"] != session:
+        raise UnknownSessionError("the session was not confirmed on this connection")
+    return CheckedMessage(session, clean_text(text), metadata)
 
 
-def requested_session(data: Any) -> str:
-    """The session a ``session_request`` asks for, or a new id if it names none usable."""
-    wanted = data.get("session_id") if isinstance(data, dict) else None
-    try:
-        return check_sender(wanted, "session_id")
-    except RequestError:
-        return uuid.uuid4().hex
+class ConnectionOutput(SocketIOOutput):
+    """Rasa's socket.io output, sending to one connection instead of a room."""
+
+    def __init__(
+        self, sio: AsyncServer, bot_message_evt: str, sid: str, namespace: str | None
+    ) -> None:
+        super().__init__(sio, bot_message_evt)
+        self.sid = sid
+        self.namespace = namespace
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        """Send to this connection (Rasa passes the conversation id as ``socket_id``)."""
+        await self.sio.emit(self.bot_message_evt, response, room=self.sid, namespace=self.namespace)
+
+    async def send_custom_json(
+        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
+    ) -> None:
+        """Send custom JSON to this connection."""
+        await self._send_message(recipient_id, json_message)
 
 
 class SafeSocketIOInput(SocketIOInput):
-    """The socket.io channel with checked events (settings as Rasa's ``socketio``).
+    """The socket.io channel with checked events and signed sessions.
 
-    A message event must be an object whose ``message`` is a string (cut to 2,000
-    characters); with ``session_persistence`` its ``session_id`` must be one this
-    connection asked for with ``session_request``. Otherwise the client gets a short
-    ``bot_uttered`` explaining, and Rasa never sees the event.
+    Settings as Rasa's ``socketio`` (``session_persistence`` is not read: sessions always
+    persist), plus ``identity_secret``. An event that cannot be handled gets a short
+    ``bot_uttered`` explaining, and Rasa never sees it.
     """
 
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        """The channel from its credentials (see bot/launch/channels.py)."""
+        credentials = credentials or {}
+        secret = credentials.get("identity_secret")
+        if not secret:
+            raise RasaException(
+                "The socket.io channel needs identity_secret (bot/launch/channels.py)."
+            )
+        return cls(
+            Identities(str(secret)),
+            user_message_evt=credentials.get("user_message_evt", "user_uttered"),
+            bot_message_evt=credentials.get("bot_message_evt", "bot_uttered"),
+            namespace=credentials.get("namespace"),
+            socketio_path=credentials.get("socketio_path", "/socket.io"),
+            jwt_key=credentials.get("jwt_key"),
+            jwt_method=credentials.get("jwt_method", "HS256"),
+            metadata_key=credentials.get("metadata_key", "metadata"),
+        )
+
+    def __init__(self, identities: Identities, **settings: Any) -> None:
+        """The channel; ``settings`` are those of Rasa's ``SocketIOInput``."""
+        super().__init__(**{**settings, "session_persistence": True})
+        self.identities = identities
+
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        """Rasa's socket.io blueprint with the two handlers replaced."""
-        webhook = super().blueprint(kind_on_failure(on_new_message))
+        """Rasa's socket.io blueprint with the session and message handlers replaced."""
+        handle = deliver_after_save(on_new_message)
+        webhook = super().blueprint(handle)
         sio = self.sio
         if sio is None:  # set by Rasa's blueprint
             raise RuntimeError("Rasa's socket.io blueprint created no server")
         namespace = self.namespace or "/"
-        deliver = sio.handlers[namespace][self.user_message_evt]  # Rasa's own handler
+        sessions: dict[str, str] = {}  # connection id -> its confirmed session token
 
         async def session_request(sid: str, data: Any = None) -> None:
-            session_id = requested_session(data)
-            if self.session_persistence:
-                joined = sio.enter_room(sid, session_id, namespace=namespace)
-                if inspect.isawaitable(joined):  # a coroutine from python-socketio 5.10 on
-                    await joined
-            await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
+            wanted = data.get("session_id") if isinstance(data, dict) else None
+            if isinstance(wanted, str) and self.identities.web_conversation(wanted):
+                token = wanted
+            else:
+                token = self.identities.new_session()
+            sessions[sid] = token
+            await sio.emit("session_confirm", token, room=sid, namespace=namespace)
 
         async def user_message(sid: str, data: Any = None) -> None:
             try:
-                checked = check_event(
-                    data, self.metadata_key or "metadata", self.session_persistence, rooms(sid)
-                )
+                checked = check_event(data, self.metadata_key or "metadata", sessions.get(sid))
             except UnknownSessionError as problem:
                 logger.info("Refused a socket.io message: %s", problem)
                 await self._tell(sio, sid, NO_SESSION)
@@ -132,13 +168,24 @@ class SafeSocketIOInput(SocketIOInput):
                 logger.info("Refused a socket.io message: %s", problem)
                 await self._tell(sio, sid, UNREADABLE)
                 return
-            await deliver(sid, checked)
+            conversation = self.identities.web_conversation(checked.sender)
+            output = ConnectionOutput(sio, self.bot_message_evt, sid, namespace)
+            await handle(
+                UserMessage(
+                    checked.text,
+                    output,
+                    conversation,
+                    input_channel=self.name(),
+                    metadata=checked.metadata,
+                )
+            )
 
-        def rooms(sid: str) -> list[str]:
-            return list(sio.rooms(sid, namespace=namespace))
+        async def disconnect(sid: str) -> None:
+            sessions.pop(sid, None)
 
         sio.on("session_request", session_request, namespace=self.namespace)
         sio.on(self.user_message_evt, user_message, namespace=self.namespace)
+        sio.on("disconnect", disconnect, namespace=self.namespace)
         return webhook
 
     async def _tell(self, sio: AsyncServer, sid: str, text: str) -> None:

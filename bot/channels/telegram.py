@@ -20,7 +20,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.base import MEDIA_ONLY_REPLY, Choice, OnNewMessage, SplittingOutput, WebhookInput
+from bot.channels.base import MEDIA_ONLY_REPLY, Choice, SplittingOutput, WebhookInput
+from bot.channels.delivery import OnNewMessage, deliver_after_save
 from bot.channels.http import post
 from bot.channels.splitting import utf16_length
 
@@ -101,8 +102,11 @@ class TelegramOutput(SplittingOutput):
         """The channel's name."""
         return "telegram"
 
-    def __init__(self, access_token: str, api_url: str = API_URL) -> None:
+    def __init__(
+        self, access_token: str, api_url: str = API_URL, recipient: str | None = None
+    ) -> None:
         self._base_url = f"{api_url.rstrip('/')}/bot{access_token}"
+        self.recipient = recipient
 
     def measure(self, text: str) -> int:
         """Telegram counts UTF-16 code units."""
@@ -168,13 +172,14 @@ class TelegramInput(WebhookInput):
         self.secret_token = secret_token
         self.api_url = api_url
 
-    def get_output_channel(self) -> TelegramOutput:
-        """The Bot API client."""
-        return TelegramOutput(self.access_token, self.api_url)
+    def get_output_channel(self, recipient: str | None = None) -> TelegramOutput:
+        """The Bot API client, sending to the chat ``recipient``."""
+        return TelegramOutput(self.access_token, self.api_url, recipient)
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         """Routes: ``GET /`` (health) and ``POST /webhook`` (updates)."""
         hooks = Blueprint("lems_telegram_webhook", __name__)
+        handle = deliver_after_save(on_new_message)
 
         @hooks.listener("after_server_start")
         async def register_webhook(*_: Any) -> None:
@@ -186,7 +191,7 @@ class TelegramInput(WebhookInput):
 
         @hooks.route("/webhook", methods=["POST"])
         async def webhook(request: Request) -> HTTPResponse:
-            return self._receive(request, on_new_message)
+            return self._receive(request, handle)
 
         return hooks
 
@@ -207,7 +212,7 @@ class TelegramInput(WebhookInput):
         incoming = parse_update(update, self.bot_name)
         if incoming is None:
             return response.text("ignored")
-        output = self.get_output_channel()
+        output = self.get_output_channel(incoming.chat_id)
         if incoming.callback_id:
             self.run_later(output.answer_callback(incoming.callback_id))
         if incoming.text is None:

@@ -1,9 +1,11 @@
 """Twilio SMS and WhatsApp: incoming-message webhook in, the Messages resource out.
 
 Requests must carry a valid ``X-Twilio-Signature`` (HMAC-SHA1 over the public webhook URL
-and the sorted form parameters, keyed with the auth token). Text messages have no buttons,
-so buttons become a numbered list, and a reply of just a number picks that option: the
-last list offered to each phone number is kept in memory (bounded; forgotten on restart).
+and the sorted form parameters, keyed with the auth token). The phone number is not
+stored: the conversation is ``twilio:<keyed hash of the number>`` (:mod:`bot.identity`),
+and replies go to the number the message came from. Text messages have no buttons, so
+buttons become a numbered list, and a reply of just a number picks that option: the last
+list offered to each conversation is kept in memory (bounded; forgotten on restart).
 Each message carries the sender's country, from the phone number's prefix, as its
 ``country`` metadata, so emergency replies give local numbers
 (:meth:`bot.emergency_numbers.EmergencyNumbers.for_phone`).
@@ -22,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import aiohttp
 from rasa.core.channels.channel import InputChannel
+from rasa.shared.exceptions import RasaException
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -29,14 +32,15 @@ from sanic.response import HTTPResponse
 from bot.channels.base import (
     MEDIA_ONLY_REPLY,
     Choice,
-    OnNewMessage,
     SplittingOutput,
     WebhookInput,
     choices,
 )
+from bot.channels.delivery import OnNewMessage, deliver_after_save
 from bot.channels.http import post
 from bot.channels.memory import BoundedDict
 from bot.emergency_numbers import COUNTRY_FIELD, COUNTRY_GUESSED_FIELD
+from bot.identity import TWILIO, Identities
 from bot.safety import default_rules
 
 logger = logging.getLogger(__name__)
@@ -97,19 +101,19 @@ def from_number(number: str, recipient: str) -> str:
 
 
 class OfferedChoices:
-    """The last numbered list sent to each phone number, so "2" can pick option 2."""
+    """The last numbered list sent to each conversation, so "2" can pick option 2."""
 
     def __init__(self, max_senders: int = 10_000) -> None:
         self._offers: BoundedDict[tuple[Choice, ...]] = BoundedDict(max_senders)
 
-    def offer(self, sender: str, options: Sequence[Choice]) -> None:
-        """Remember ``options`` as the list ``sender`` can answer."""
-        self._offers.put(sender, tuple(options))
+    def offer(self, conversation: str, options: Sequence[Choice]) -> None:
+        """Remember ``options`` as the list ``conversation`` can answer."""
+        self._offers.put(conversation, tuple(options))
 
-    def resolve(self, sender: str, text: str) -> str:
+    def resolve(self, conversation: str, text: str) -> str:
         """The payload of the option ``text`` picks, or ``text`` itself."""
         match = _NUMBER_REPLY.match(text)
-        options = self._offers.get(sender) if match else None
+        options = self._offers.get(conversation) if match else None
         if match and options and 1 <= int(match.group(1)) <= len(options):
             return options[int(match.group(1)) - 1].payload
         return text
@@ -131,12 +135,14 @@ class TwilioOutput(SplittingOutput):
         offers: OfferedChoices,
         api_url: str = API_URL,
         max_chars: int = MAX_CHARS,
+        recipient: str | None = None,
     ) -> None:
         self._auth = aiohttp.BasicAuth(account_sid, auth_token)
         self._url = f"{api_url.rstrip('/')}/2010-04-01/Accounts/{account_sid}/Messages.json"
         self.number = number
         self.offers = offers
         self.max_chars = max_chars
+        self.recipient = recipient  # the phone number (Rasa knows only its hash)
 
     async def send_part(self, recipient_id: str, text: str, buttons: Sequence[Choice]) -> None:
         """Send one message (buttons are sent as a list by send_text_with_buttons)."""
@@ -146,7 +152,10 @@ class TwilioOutput(SplittingOutput):
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
     ) -> None:
-        """Send the text, then the buttons as a numbered list the patient answers with."""
+        """Send the text, then the buttons as a numbered list the patient answers with.
+
+        ``recipient_id`` is the conversation id; the list is remembered under it.
+        """
         options = choices(buttons)
         await self.send_parts(recipient_id, text, ())
         if options:
@@ -166,7 +175,10 @@ class TwilioInput(WebhookInput):
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         """The channel from its credentials (see bot/launch/channels.py)."""
         credentials = cls.checked(credentials)
+        if not credentials.get("identity_secret"):
+            raise RasaException("The twilio channel needs identity_secret: see docs/channels.md.")
         return cls(
+            identities=Identities(str(credentials["identity_secret"])),
             account_sid=str(credentials["account_sid"]),
             auth_token=str(credentials["auth_token"]),
             number=str(credentials["number"]),
@@ -177,6 +189,7 @@ class TwilioInput(WebhookInput):
 
     def __init__(
         self,
+        identities: Identities,
         account_sid: str,
         auth_token: str,
         number: str,
@@ -185,6 +198,7 @@ class TwilioInput(WebhookInput):
         max_chars: int = MAX_CHARS,
     ) -> None:
         super().__init__()
+        self.identities = identities
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.number = number
@@ -193,8 +207,12 @@ class TwilioInput(WebhookInput):
         self.max_chars = min(max_chars, MAX_CHARS)
         self.offers = OfferedChoices()
 
-    def get_output_channel(self) -> TwilioOutput:
-        """The Messages resource client."""
+    def conversation(self, platform_id: str) -> str:
+        """The conversation of a phone number: ``twilio:`` and its keyed hash."""
+        return self.identities.hashed(TWILIO, platform_id)
+
+    def get_output_channel(self, recipient: str | None = None) -> TwilioOutput:
+        """The Messages resource client, sending to the phone number ``recipient``."""
         return TwilioOutput(
             self.account_sid,
             self.auth_token,
@@ -202,11 +220,13 @@ class TwilioInput(WebhookInput):
             self.offers,
             self.api_url,
             self.max_chars,
+            recipient,
         )
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         """Routes: ``GET /`` (health) and ``POST /webhook`` (incoming messages)."""
         hooks = Blueprint("lems_twilio_webhook", __name__)
+        handle = deliver_after_save(on_new_message)
 
         @hooks.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -214,7 +234,7 @@ class TwilioInput(WebhookInput):
 
         @hooks.route("/webhook", methods=["POST"])
         async def webhook(request: Request) -> HTTPResponse:
-            return self._receive(request, on_new_message)
+            return self._receive(request, handle)
 
         return hooks
 
@@ -239,9 +259,9 @@ class TwilioInput(WebhookInput):
         if not sender or (sid and not self.recent.first_time(sid)) or field("OptOutType"):
             return twiml  # nothing to answer, a redelivery, or STOP/HELP (Twilio answers those)
         body = field("Body").strip()
-        output = self.get_output_channel()
+        output = self.get_output_channel(sender)
         if body:
-            text = self.offers.resolve(sender, body)
+            text = self.offers.resolve(self.conversation(sender), body)
             country = {
                 COUNTRY_FIELD: default_rules().numbers.for_phone(sender),
                 COUNTRY_GUESSED_FIELD: True,  # a phone's country, not where it is

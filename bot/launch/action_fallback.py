@@ -11,12 +11,15 @@ run custom actions as :class:`FallbackRemoteAction`, which sends instead:
   ``bot/knowledge/safety.yml`` with the conversation's local numbers (the message's
   ``country`` metadata, else ``BOT_COUNTRY``), as the action server would;
 - for ``action_forget_me``: the usual confirmation (phrase ``forgotten``), because the
-  tracker store erases the conversation whether or not the action server answered;
+  tracker store erases the conversation whether or not the action server answered (the
+  channel sends it only once the store has checked that nothing is left);
 - otherwise: "I can't look that up right now, please try again", with the disclaimer.
 
 The fact set and the numbers are loaded once, at start-up, so composing a reply needs no
 file and no server.
 The next message goes to the action server again, so the conversation resumes by itself.
+The channels send the replies for a conversation that could not be saved from here too
+(:func:`not_saved_texts`, used by :mod:`bot.channels.delivery`).
 
 Rasa offers no setting or hook for an action's error path, so :func:`install` rebinds
 ``rasa.core.actions.action.RemoteAction``, the name ``action_for_name_or_text`` uses to
@@ -63,6 +66,8 @@ class FallbackReplies:
     unavailable: str
     knowledge: Knowledge
     rules: SafetyRules
+    not_saved: str
+    not_forgotten: str
     country: str | None = None  # the operator's BOT_COUNTRY, for messages that name none
     forgotten: str | None = None  # the erasure confirmation, when the fact set has one
 
@@ -74,6 +79,8 @@ class FallbackReplies:
             unavailable=answers.medical(facts, [facts.phrases["action_unavailable"]]).text,
             knowledge=facts,
             rules=default_rules(),
+            not_saved=facts.phrases["not_saved"],
+            not_forgotten=facts.phrases["not_forgotten"],
             country=country,
             forgotten=facts.phrases.get("forgotten"),
         )
@@ -89,15 +96,41 @@ class FallbackReplies:
 
         ``country`` and ``groups`` (the rule groups that fired) choose the numbers.
         """
-        raised = set(alarms)
-        if raised:
-            answer = answers.safety_answer(
-                self.knowledge, self.rules, raised, country=country, groups=groups
-            )
-            return answer.text
+        guidance = self.guidance(alarms, country, groups)
+        if guidance is not None:
+            return guidance
         if action == FORGET_ACTION and self.forgotten:
             return self.forgotten
         return self.unavailable
+
+    def guidance(
+        self, alarms: Iterable[Alarm], country: str | None = None, groups: Iterable[str] = ()
+    ) -> str | None:
+        """The emergency or crisis guidance for ``alarms``, or None when none was raised."""
+        raised = set(alarms)
+        if not raised:
+            return None
+        answer = answers.safety_answer(
+            self.knowledge, self.rules, raised, country=country, groups=groups
+        )
+        return answer.text
+
+    def unsaved(
+        self,
+        alarms: Iterable[Alarm],
+        erasure: bool = False,
+        country: str | None = None,
+        groups: Iterable[str] = (),
+    ) -> list[str]:
+        """The replies when a conversation could not be saved (or erased, ``erasure``).
+
+        The emergency or crisis guidance comes first when the message raised an alarm.
+        """
+        guidance = self.guidance(alarms, country, groups)
+        return [
+            *([guidance] if guidance else []),
+            self.not_forgotten if erasure else self.not_saved,
+        ]
 
 
 def alarms_in(tracker: DialogueStateTracker) -> set[Alarm]:
@@ -154,14 +187,30 @@ def describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {message[:200]}" if message else type(error).__name__
 
 
-def fallback_text(tracker: DialogueStateTracker, action: str = "") -> str:
-    """The reply in place of ``action`` (the fact set is loaded on first use if need be)."""
+def replies() -> FallbackReplies:
+    """The replies, loaded on first use if :func:`install` did not run."""
     global _replies
     if _replies is None:
         _replies = FallbackReplies.load(Settings.from_env().country)
-    latest = tracker.latest_message
-    country = conversation_country(latest.metadata if latest else None, _replies.country)
-    return _replies.reply(alarms_in(tracker), action, country, red_flags_in(tracker))
+    return _replies
+
+
+def _country(tracker: DialogueStateTracker | None) -> str | None:
+    latest = tracker.latest_message if tracker is not None else None
+    return conversation_country(latest.metadata if latest else None, replies().country)
+
+
+def fallback_text(tracker: DialogueStateTracker, action: str = "") -> str:
+    """The reply in place of ``action``."""
+    return replies().reply(alarms_in(tracker), action, _country(tracker), red_flags_in(tracker))
+
+
+def not_saved_texts(tracker: DialogueStateTracker | None, erasure: bool = False) -> list[str]:
+    """The replies when ``tracker`` (the message's conversation) could not be saved."""
+    if tracker is None:
+        return replies().unsaved((), erasure, _country(None))
+    alarms, groups = alarms_in(tracker), red_flags_in(tracker)
+    return replies().unsaved(alarms, erasure, _country(tracker), groups)
 
 
 def install() -> FallbackReplies:

@@ -1,10 +1,13 @@
 """Which channel configuration the Rasa server starts with.
 
-REST and socket.io (``credentials.yml``, the documented base) are always on. A messaging
-platform is added when all of its variables are set; setting only some of them stops
-start-up with an error naming the missing ones. The generated file refers to the values
-as ``${VAR}`` (Rasa fills them in from the environment when it reads the file), so no
-secret is written to disk; it is still created private (mode 0600) in ``.rasa/``.
+REST and socket.io (``credentials.yml``, the documented base) are always on; both get the
+identity secret (``BOT_IDENTITY_SECRET``, see :mod:`bot.identity`), and REST its token
+when ``REST_TOKEN`` is set (32 characters or more: off loopback, REST answers only
+requests that carry it). A messaging platform is added when all of its variables are
+set; setting only some of them stops start-up with an error naming the missing ones. The
+generated file refers to the values as ``${VAR}`` (Rasa fills them in from the
+environment when it reads the file), so no secret is written to disk; it is still
+created private (mode 0600) in ``.rasa/``.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from bot.identity import MIN_SECRET_CHARS, SECRET_VARIABLE
 from bot.launch.settings import PROJECT_DIR, Settings
 
 logger = logging.getLogger(__name__)
@@ -29,6 +33,10 @@ GENERATED_NAME = "credentials.generated.yml"
 # where load_dotenv reads from; set it to "" to read no file (the tests do)
 ENV_FILE_VARIABLE = "BOT_ENV_FILE"
 DEFAULT_ENV_FILE = PROJECT_DIR / ".env"
+REST_CONNECTOR = "bot.channels.rest.SafeRestInput"
+SOCKETIO_CONNECTOR = "bot.channels.socketio.SafeSocketIOInput"
+REST_TOKEN_VARIABLE = "REST_TOKEN"
+IDENTITY_KEY = "identity_secret"
 
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _TELEGRAM_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -43,6 +51,7 @@ class Channel:
     required: tuple[tuple[str, str], ...]  # (variable, credentials key): all must be set
     optional: tuple[tuple[str, str], ...] = ()  # used when set
     check: Callable[[Mapping[str, str]], None] | None = None  # stops on a bad value
+    always: tuple[tuple[str, str], ...] = ()  # set by the launcher (the identity secret)
 
     def variables(self) -> tuple[str, ...]:
         """Every variable this channel reads."""
@@ -110,6 +119,7 @@ CHANNELS = (
             ("TWILIO_MAX_MESSAGE_CHARS", "max_message_chars"),
         ),
         check=check_twilio,
+        always=((SECRET_VARIABLE, IDENTITY_KEY),),  # the numbers are stored as keyed hashes
     ),
 )
 
@@ -138,18 +148,39 @@ def enabled_channels(env: Mapping[str, str]) -> list[Channel]:
     return enabled
 
 
+def reference(name: str) -> str:
+    """``${name}``: Rasa puts the variable's value there when it reads the file."""
+    return f"${{{name}}}"
+
+
 def channel_credentials(channel: Channel, env: Mapping[str, str]) -> dict[str, str]:
     """The connector's credentials, as ``${VAR}`` references to the set variables."""
-    return {
-        key: f"${{{name}}}"
+    found = {
+        key: reference(name)
         for name, key in (*channel.required, *channel.optional)
         if _is_set(env, name)
     }
+    return {**found, **{key: reference(name) for name, key in channel.always}}
+
+
+def rest_token(env: Mapping[str, str]) -> bool:
+    """Whether ``REST_TOKEN`` is set; stops start-up when it is too short to be safe."""
+    token = env.get(REST_TOKEN_VARIABLE, "").strip()
+    if token and len(token) < MIN_SECRET_CHARS:
+        raise SystemExit(
+            f"{REST_TOKEN_VARIABLE} must be at least {MIN_SECRET_CHARS} characters "
+            "(e.g. `openssl rand -hex 32`)."
+        )
+    return bool(token)
 
 
 def credentials(env: Mapping[str, str], base: Path = BASE_CREDENTIALS) -> dict[str, Any]:
     """The base channels (REST, socket.io) plus every platform enabled by ``env``."""
     data: dict[str, Any] = yaml.safe_load(base.read_text(encoding="utf-8")) or {}
+    for connector in (REST_CONNECTOR, SOCKETIO_CONNECTOR):
+        data[connector] = {**(data.get(connector) or {}), IDENTITY_KEY: reference(SECRET_VARIABLE)}
+    if rest_token(env):
+        data[REST_CONNECTOR]["token"] = reference(REST_TOKEN_VARIABLE)
     for channel in enabled_channels(env):
         data[channel.connector] = channel_credentials(channel, env)
     return data

@@ -10,7 +10,9 @@ Rasa where it would fail patients: the action server timeout is ``ACTION_TIMEOUT
 instead of silence, action replies are validated without rebuilding the schema each
 time, the model loads without Rasa's warm-up training step and runs without dask, the
 connection to the action server is kept open, and request bodies are capped. The HTTP
-API stays off unless ``RASA_ENABLE_API`` is true, and then needs a JWT secret.
+API stays off unless ``RASA_ENABLE_API`` is true, and then needs a JWT secret. The
+channels get the identity secret (:func:`bot.identity.load_secret`), which must be set
+when the conversations are in a database several servers may share.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from bot import logging_privacy
+from bot import identity, logging_privacy
 from bot.launch.channels import credentials_file, env_file, load_dotenv
 from bot.launch.settings import PROJECT_DIR, Settings
 
@@ -131,12 +133,15 @@ def endpoints_file(extra: list[str]) -> Path:
     return Path(parser.parse_known_args(extra)[0].endpoints)
 
 
-def check_endpoints(path: Path) -> None:
+def check_endpoints(path: Path) -> dict[str, Any]:
     """Stop with an error naming ``path`` where Rasa would go on without its settings.
 
     Rasa runs without an action server and keeps conversations only in memory when the
     file is missing, and falls back to memory when the tracker or lock store class
     cannot be imported; a YAML error does not name the file.
+
+    Returns:
+        The file's settings.
     """
     from rasa.shared.exceptions import RasaException
     from rasa.shared.utils.common import class_from_module_path
@@ -159,6 +164,16 @@ def check_endpoints(path: Path) -> None:
             raise SystemExit(
                 f"{path}: {section} type '{kind}' cannot be imported: {error}"
             ) from None
+    return content if isinstance(content, dict) else {}
+
+
+def shares_database(endpoints: Mapping[str, Any]) -> bool:
+    """Whether the tracker store may be shared by several servers (anything but SQLite)."""
+    store = endpoints.get("tracker_store")
+    if not isinstance(store, dict) or not store.get("type"):
+        return False  # conversations in this server's memory
+    kind = str(store.get("dialect") or str(store.get("url") or "").split(":", 1)[0])
+    return not kind.startswith("sqlite") and kind != ""
 
 
 def rasa_run_args(
@@ -202,7 +217,8 @@ def main(argv: list[str]) -> None:
         emergency_numbers.require(default_rules().numbers, settings.country)
     except knowledge.KnowledgeError as error:
         raise SystemExit(f"Cannot start: {error}") from None
-    check_endpoints(endpoints_file(argv[1:]))
+    endpoints = check_endpoints(endpoints_file(argv[1:]))
+    identity.load_secret(os.environ, settings.tracker_db.parent, shares_database(endpoints))
     check_model(settings.model_path)
     from bot.channels.rest import limit_request_size
     from bot.launch import action_fallback, graph_runner, keep_alive, model_loading

@@ -40,6 +40,8 @@ SECRETS = {
     "TWILIO_WEBHOOK_URL": f"{PUBLIC_URL}/webhooks/twilio/webhook",
     # Twilio advises under 320 characters for deliverability: long answers get split
     "TWILIO_MAX_MESSAGE_CHARS": "320",
+    # REST from behind a proxy (tests/channels/test_identities.py)
+    "REST_TOKEN": "test-rest-token-for-loopback-tests-only",
 }
 
 

@@ -21,7 +21,7 @@ class Recorder(SplittingOutput):
 class Input(WebhookInput):
     @classmethod
     def name(cls) -> str:
-        return "test"
+        return "telegram"
 
 
 def test_rasa_buttons_become_choices() -> None:
@@ -57,8 +57,15 @@ async def test_an_empty_text_sends_nothing() -> None:
     assert out.parts == []
 
 
-def test_inbound_text_is_capped() -> None:
+def test_inbound_text_is_capped_and_named_in_the_channels_namespace() -> None:
     message = Input().user_message("x" * (MAX_MESSAGE_CHARS * 5), Recorder(), "u1")
     assert message.text is not None
     assert len(message.text) == MAX_MESSAGE_CHARS
-    assert (message.sender_id, message.input_channel) == ("u1", "test")
+    assert (message.sender_id, message.input_channel) == ("telegram:u1", "telegram")
+
+
+async def test_replies_go_to_the_platform_id_not_the_conversation_id() -> None:
+    out = Recorder()
+    out.recipient = "u1"
+    await out.send_text_message("telegram:u1", "Hello.")
+    assert out.parts == [("u1", "Hello.", ())]

@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 
+from bot.identity import REST, conversation_id
 from tests.servers import BotServers, texts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -23,7 +24,7 @@ def stored_slots(bot: BotServers, me: str, slot: str) -> list[object]:
     with sqlite3.connect(bot.settings.tracker_db) as db:
         rows = db.execute(
             "SELECT data FROM events WHERE sender_id = ? AND type_name = 'slot' ORDER BY id",
-            (me,),
+            (conversation_id(REST, me),),
         ).fetchall()
     return [json.loads(d)["value"] for (d,) in rows if json.loads(d)["name"] == slot]
 

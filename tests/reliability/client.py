@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.identity import REST, conversation_id
+
 REST_PATH = "/webhooks/rest/webhook"
 
 
@@ -82,8 +84,13 @@ class StoredEvent:
     data: dict[str, Any]
 
 
+def rest_conversation(sender: str) -> str:
+    """The conversation id the REST channel keeps ``sender``'s messages under."""
+    return conversation_id(REST, sender)
+
+
 def stored_events(db: Path, sender: str) -> list[StoredEvent]:
-    """The events SQLite holds for ``sender``, in order."""
+    """The events SQLite holds for the conversation id ``sender``, in order."""
     with sqlite3.connect(db) as connection:
         rows = connection.execute(
             "SELECT type_name, timestamp, action_name, data FROM events "

@@ -114,8 +114,16 @@ def test_both_servers_read_the_same_country_setting() -> None:
 def test_the_rasa_server_is_ready_when_its_rest_channel_answers() -> None:
     rasa = named("Deployment", "lems-rasa")
     container = pod_spec(rasa)["containers"][0]
-    for probe in ("readinessProbe", "startupProbe", "livenessProbe"):
+    for probe in ("readinessProbe", "startupProbe"):
         assert container[probe]["httpGet"]["path"] == "/webhooks/rest/"
+    # alive without its database: restarting would not bring the database back
+    assert container["livenessProbe"]["httpGet"]["path"] == "/"
+    secrets = {
+        e["name"]: e["valueFrom"]["secretKeyRef"]["key"]
+        for e in container["env"]
+        if "valueFrom" in e
+    }
+    assert secrets["BOT_IDENTITY_SECRET"] == "BOT_IDENTITY_SECRET", "one secret for all replicas"
     assert container["args"] == ["--endpoints", "endpoints.postgres.yml"]
     assert rasa["spec"]["replicas"] >= 2
     assert (PROJECT_DIR / "endpoints.postgres.yml").is_file()

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from bot.launch.run import wait_until_ready
 from bot.launch.settings import PROJECT_DIR
+from tests.reliability.client import rest_conversation
 from tests.reliability.load import REST_PATH, LoadResult, question_for, run_load
 from tests.reliability.services import Services, require_postgres_and_redis
 from tests.servers import READY_SECONDS, BotServers, free_port
@@ -62,7 +63,7 @@ def stored_events(url: str) -> EventsOf:
         with engine.connect() as connection:
             rows = connection.execute(
                 sa.text("SELECT type_name, data FROM events WHERE sender_id = :s ORDER BY id"),
-                {"s": sender},
+                {"s": rest_conversation(sender)},
             )
             return [(kind, json.loads(data)) for kind, data in rows]
 
@@ -104,6 +105,7 @@ def start_instance(bot: BotServers, workdir: Path, services: Services) -> Instan
         workdir,
         RASA_PORT=str(free_port()),
         ACTION_PORT=str(bot.settings.action_port),  # the session's action server
+        BOT_IDENTITY_SECRET=bot.env["BOT_IDENTITY_SECRET"],  # one database, one secret
         **services.env,
     )
     log = workdir / "rasa.log"

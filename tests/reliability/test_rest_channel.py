@@ -1,4 +1,5 @@
-"""Bad input on the REST channel: a kind reply or a clear 4xx, never a 5xx, hang or crash."""
+"""The REST channel: bad input gets a kind reply or a clear 4xx, never a 5xx, hang or crash;
+its conversations are its own, and only local clients (or those with the token) may use it."""
 
 from __future__ import annotations
 
@@ -7,16 +8,17 @@ import json
 import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from bot.channels import rest
+from bot.identity import Identities
 from bot.limits import MAX_MESSAGE_CHARS
-from tests.reliability.client import post, request, say, stored_events
+from tests.reliability.client import post, request, rest_conversation, say, stored_events
 from tests.servers import BotServers
 
 # ---------------------------------------------------------------- the checks themselves
@@ -68,13 +70,51 @@ def test_the_request_limit_is_set_for_this_process_only_when_unset() -> None:
         rest.limit_request_size({"SANIC_REQUEST_MAX_SIZE": "lots"})
 
 
-async def test_a_failure_inside_rasa_becomes_an_apology() -> None:
-    async def broken(message: UserMessage) -> None:
-        raise RuntimeError("tracker store down")
+def fake_request(ip: str, **headers: str) -> Any:
+    """What ``is_local`` and ``has_token`` read of a Sanic request."""
+    return SimpleNamespace(ip=ip, headers={k.lower(): v for k, v in headers.items()})
 
-    output = CollectingOutputChannel()
-    await rest.kind_on_failure(broken)(UserMessage("hi", output, "me", input_channel="rest"))
-    assert output.messages == [{"recipient_id": "me", "text": rest.SORRY}]
+
+@pytest.mark.parametrize(
+    ("ip", "headers", "local"),
+    [
+        ("127.0.0.1", {}, True),
+        ("::1", {}, True),
+        ("127.0.0.1", {"X-Forwarded-For": "203.0.113.9"}, False),  # through a proxy
+        ("127.0.0.1", {"Forwarded": "for=203.0.113.9"}, False),
+        ("127.0.0.1", {"X-Real-IP": "203.0.113.9"}, False),
+        ("10.1.2.3", {}, False),
+        ("", {}, False),
+    ],
+)
+def test_only_a_direct_loopback_client_is_local(
+    ip: str, headers: dict[str, str], local: bool
+) -> None:
+    assert rest.is_local(fake_request(ip, **headers)) is local
+
+
+def test_the_token_must_be_the_bearer_token() -> None:
+    token = "t" * 40
+    assert rest.has_token(fake_request("10.1.2.3", Authorization=f"Bearer {token}"), token)
+    assert rest.has_token(fake_request("10.1.2.3", Authorization=f"bearer {token}"), token)
+    assert not rest.has_token(fake_request("10.1.2.3", Authorization=f"Bearer {token}x"), token)
+    assert not rest.has_token(fake_request("10.1.2.3", Authorization=token), token)
+    assert not rest.has_token(fake_request("10.1.2.3"), token)
+    assert not rest.has_token(fake_request("10.1.2.3", Authorization="Bearer "), None)
+
+
+def test_a_sender_names_a_rest_conversation_or_its_own_web_session() -> None:
+    identities = Identities("s" * 32)
+    channel = rest.SafeRestInput(identities, token="t" * 40)
+    local, remote = fake_request("127.0.0.1"), fake_request("10.1.2.3")
+    assert channel.conversation(local, "+15551230010") == "rest:+15551230010"
+    assert channel.conversation(local, "telegram:123") == "rest:telegram:123"
+    assert channel.conversation(remote, "+15551230010") is None
+    with_token = fake_request("10.1.2.3", Authorization="Bearer " + "t" * 40)
+    assert channel.conversation(with_token, "me") == "rest:me"
+    token = identities.new_session()
+    assert channel.conversation(remote, token) == identities.web_conversation(token)
+    assert channel.conversation(remote, token.split(".")[0]) is None
 
 
 # ------------------------------------------------------------------- the real server
@@ -145,7 +185,7 @@ def test_odd_text_gets_a_kind_reply_and_the_conversation_goes_on(
     answer = say(bot.rasa_url, me, KIND_MESSAGES[case], timeout=60)
     assert answer.body and answer.texts.strip(), f"no reply to {case}"
     assert "autoimmune" in say(bot.rasa_url, me, "what is LEMS").texts
-    events = stored_events(tracker_db, me)
+    events = stored_events(tracker_db, rest_conversation(me))
     stored = [e.data.get("text") or "" for e in events if e.type_name == "user"]
     assert stored and all(len(text) <= MAX_MESSAGE_CHARS for text in stored)
 
@@ -190,8 +230,22 @@ def test_other_methods_and_the_health_route(bot: BotServers) -> None:
 
 
 @pytest.mark.e2e
-def test_the_streaming_mode_answers_too(bot: BotServers, sender: Callable[[], str]) -> None:
+def test_a_client_behind_a_proxy_needs_the_token(
+    bot: BotServers, sender: Callable[[], str]
+) -> None:
+    """The session's server has no REST_TOKEN: through a proxy REST is off."""
     body = json.dumps({"sender": sender(), "message": "what is LEMS"}).encode()
+    forwarded = {"Content-Type": "application/json", "X-Forwarded-For": "203.0.113.9"}
+    answer = request(bot.rasa_url + "/webhooks/rest/webhook", body, forwarded, method="POST")
+    assert answer.status == 403 and "token" in answer.body["error"]
+    health = request(bot.rasa_url + "/webhooks/rest/", headers=forwarded)
+    assert health.status == 200, "readiness stays open to probes"
+
+
+@pytest.mark.e2e
+def test_the_streaming_mode_answers_too(bot: BotServers, sender: Callable[[], str]) -> None:
+    me = sender()
+    body = json.dumps({"sender": me, "message": "what is LEMS"}).encode()
     answer = request(
         bot.rasa_url + "/webhooks/rest/webhook?stream=true",
         body,
@@ -201,6 +255,16 @@ def test_the_streaming_mode_answers_too(bot: BotServers, sender: Callable[[], st
     assert answer.status == 200
     lines = [json.loads(line) for line in answer.raw.splitlines() if line.strip()]
     assert any("autoimmune" in str(line.get("text")) for line in lines)
+    assert {line.get("recipient_id") for line in lines} == {me}
+
+
+@pytest.mark.e2e
+def test_replies_are_addressed_to_the_sender_the_client_sent(
+    bot: BotServers, sender: Callable[[], str]
+) -> None:
+    me = sender()
+    replies = say(bot.rasa_url, me, "what is LEMS").body
+    assert replies and {r["recipient_id"] for r in replies} == {me}  # not rest:<sender>
 
 
 # ------------------------------------------------------------ property-based (bounded)

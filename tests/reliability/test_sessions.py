@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from bot.launch.settings import PROJECT_DIR
-from tests.reliability.client import say, stored_events
+from tests.reliability.client import rest_conversation, say, stored_events
 from tests.servers import BotServers
 
 
@@ -41,9 +41,9 @@ def test_an_idle_session_ends_and_its_topic_is_forgotten(
 ) -> None:
     me = sender()
     assert "Tell me more" in json.dumps(say(bot.rasa_url, me, "how does it work?").body)
-    age_conversation(tracker_db, me, 61 * 60)
+    age_conversation(tracker_db, rest_conversation(me), 61 * 60)
     assert "IMPDH2" not in say(bot.rasa_url, me, "tell me more").texts
-    events = stored_events(tracker_db, me)
+    events = stored_events(tracker_db, rest_conversation(me))
     starts = [i for i, e in enumerate(events) if e.type_name == "session_started"]
     assert len(starts) == 2
     new_session = events[starts[-1] :]

@@ -1,16 +1,21 @@
-"""Bad input on the socket.io channel, through python-socketio's client and the real server."""
+"""The socket.io channel through python-socketio's client and the real server: bad input,
+and sessions that only the server issues and only their token holder resumes."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
 import socketio
 
 from bot.channels import socketio as channel
+from bot.channels.rest import RequestError
+from bot.channels.socketio import NO_SESSION
+from tests.reliability.client import REST_PATH, Answer, request
 from tests.servers import BotServers
 
 WAIT_SECONDS = 30
@@ -18,37 +23,33 @@ WAIT_SECONDS = 30
 
 def test_check_event_cleans_a_message_and_keeps_its_session() -> None:
     checked = channel.check_event(
-        {"message": "hi\x00" + "x" * 5000, "session_id": "abc", "metadata": '{"a": 1}'},
+        {"message": "hi\x00" + "x" * 5000, "session_id": "tok", "metadata": '{"a": 1}'},
         "metadata",
-        session_persistence=True,
-        rooms=["sid", "abc"],
+        session="tok",
     )
-    assert checked["message"].startswith("hi ") and len(checked["message"]) == 2000
-    assert checked["session_id"] == "abc" and checked["metadata"] == {"a": 1}
+    assert checked.text.startswith("hi ") and len(checked.text) == 2000
+    assert checked.sender == "tok" and checked.metadata == {"a": 1}
 
 
 @pytest.mark.parametrize(
-    ("data", "error"),
+    ("data", "session", "error"),
     [
-        ("hello", channel.RequestError),
-        (["hello"], channel.RequestError),
-        (None, channel.RequestError),
-        ({"message": 5, "session_id": "abc"}, channel.RequestError),
-        ({"message": "hi", "metadata": "{not json", "session_id": "abc"}, channel.RequestError),
-        ({"message": "hi"}, channel.RequestError),
-        ({"message": "hi", "session_id": "a\ud800"}, channel.RequestError),
-        ({"message": "hi", "session_id": "someone-else"}, channel.UnknownSessionError),
+        ("hello", "tok", channel.RequestError),
+        (["hello"], "tok", channel.RequestError),
+        (None, "tok", channel.RequestError),
+        ({"message": 5, "session_id": "tok"}, "tok", channel.RequestError),
+        ({"message": "hi", "metadata": "{not json", "session_id": "tok"}, "tok", RequestError),
+        ({"message": "hi"}, "tok", channel.RequestError),
+        ({"message": "hi", "session_id": "a\ud800"}, "tok", channel.UnknownSessionError),
+        ({"message": "hi", "session_id": "someone-else"}, "tok", channel.UnknownSessionError),
+        ({"message": "hi", "session_id": "tok"}, None, channel.UnknownSessionError),
     ],
 )
-def test_check_event_refuses_what_rasa_cannot_handle(data: Any, error: type) -> None:
+def test_check_event_refuses_what_rasa_cannot_handle(
+    data: Any, session: str | None, error: type
+) -> None:
     with pytest.raises(error):
-        channel.check_event(data, "metadata", session_persistence=True, rooms=["sid", "abc"])
-
-
-@pytest.mark.parametrize("wanted", [None, "", "a\ud800", "x" * 300, {"a": 1}, 42])
-def test_an_unusable_session_request_gets_a_new_id(wanted: Any) -> None:
-    session = channel.requested_session({"session_id": wanted})
-    assert len(session) == 32 and session != wanted
+        channel.check_event(data, "metadata", session=session)
 
 
 class Chat:
@@ -80,21 +81,109 @@ class Chat:
             texts.append(str(self.replies.get_nowait().get("text", "")))
         return "\n".join(texts)
 
+    async def heard_nothing(self, seconds: float = 3) -> bool:
+        """Whether no reply came to this connection in ``seconds``."""
+        await asyncio.sleep(seconds)
+        return self.replies.empty()
+
 
 @pytest.fixture
-async def chat(bot: BotServers) -> AsyncIterator[Chat]:
-    connection = Chat(bot.rasa_url)
+async def chats(bot: BotServers) -> AsyncIterator[Callable[[], Chat]]:
+    """A factory of socket.io connections, all closed at the end."""
+    opened: list[Chat] = []
+
+    def connect() -> Chat:
+        opened.append(Chat(bot.rasa_url))
+        return opened[-1]
+
     try:
-        yield connection
+        yield connect
     finally:
-        await connection.client.disconnect()
+        for connection in opened:
+            await connection.client.disconnect()
+
+
+@pytest.fixture
+def chat(chats: Callable[[], Chat]) -> Chat:
+    return chats()
 
 
 @pytest.mark.e2e
-async def test_a_session_gets_answers(chat: Chat) -> None:
-    session = uuid.uuid4().hex
-    assert await chat.open(session) == session
+async def test_the_server_issues_the_session_and_it_gets_answers(
+    chat: Chat, bot: BotServers
+) -> None:
+    session = await chat.open(None)
+    assert bot.identities.web_conversation(session) == f"web:{session.split('.')[0]}"
     assert "autoimmune" in await chat.send({"message": "what is LEMS", "session_id": session})
+
+
+@pytest.mark.e2e
+async def test_a_new_connection_with_its_token_resumes_the_conversation(
+    chats: Callable[[], Chat],
+) -> None:
+    first = chats()
+    session = await first.open(None)
+    assert "immune system" in await first.send(
+        {"message": "how does it work?", "session_id": session}
+    )
+    await first.client.disconnect()  # a reload, or the server restarting
+    again = chats()
+    assert await again.open(session) == session
+    assert "IMPDH2" in await again.send({"message": "tell me more", "session_id": session})
+
+
+@pytest.mark.e2e
+async def test_a_known_session_id_cannot_take_over_the_conversation(
+    chats: Callable[[], Chat],
+) -> None:
+    victim = chats()
+    session = await victim.open(None)
+    assert "immune system" in await victim.send(
+        {"message": "how does it work?", "session_id": session}
+    )
+    session_id = session.split(".")[0]  # as stored: web:<id>, in the database and reports
+    attackers = [chats() for _ in range(3)]
+    for attacker, claimed in zip(
+        attackers, (session_id, f"{session_id}.{'0' * 32}", f"web:{session_id}"), strict=True
+    ):
+        assert await attacker.open(claimed) not in (session, claimed)
+        await attacker.client.emit(
+            "user_uttered", {"message": "tell me more", "session_id": session}
+        )
+        reply = await asyncio.wait_for(attacker.replies.get(), WAIT_SECONDS)
+        assert reply["text"] == NO_SESSION
+    assert "autoimmune" in await victim.send({"message": "what is LEMS", "session_id": session})
+    for attacker in attackers:
+        assert await attacker.heard_nothing(seconds=1)
+
+
+@pytest.mark.e2e
+async def test_replies_go_only_to_the_connection_that_asked(chats: Callable[[], Chat]) -> None:
+    """Even a copied token (a shared computer) does not receive another tab's replies."""
+    first, second = chats(), chats()
+    session = await first.open(None)
+    assert await second.open(session) == session
+    assert "autoimmune" in await first.send({"message": "what is LEMS", "session_id": session})
+    assert await second.heard_nothing()
+
+
+@pytest.mark.e2e
+async def test_the_widgets_rest_fallback_continues_its_session_even_through_a_proxy(
+    chat: Chat, bot: BotServers
+) -> None:
+    session = await chat.open(None)
+    assert "immune system" in await chat.send(
+        {"message": "how does it work?", "session_id": session}
+    )
+    proxied = {"Content-Type": "application/json", "X-Forwarded-For": "203.0.113.9"}
+
+    def rest(sender: str) -> Answer:
+        body = json.dumps({"sender": sender, "message": "tell me more"}).encode()
+        return request(bot.rasa_url + REST_PATH, body, proxied, method="POST")
+
+    answer = rest(session)
+    assert answer.status == 200 and "IMPDH2" in answer.texts
+    assert rest(session.split(".")[0]).status == 403, "an unsigned id is a plain REST sender"
 
 
 BAD_EVENTS = {
@@ -111,7 +200,7 @@ BAD_EVENTS = {
 async def test_an_unreadable_event_gets_a_kind_reply_and_the_chat_goes_on(
     chat: Chat, case: str
 ) -> None:
-    session = await chat.open(uuid.uuid4().hex)
+    session = await chat.open(None)
     data = BAD_EVENTS[case]
     if isinstance(data, dict):
         data = {**data, "session_id": session}
@@ -120,17 +209,25 @@ async def test_an_unreadable_event_gets_a_kind_reply_and_the_chat_goes_on(
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize("session_id", [None, "", "a\ud800", "a\x00b", "x" * 300], ids=repr)
-async def test_an_unusable_session_id_is_replaced(chat: Chat, session_id: Any) -> None:
+@pytest.mark.parametrize(
+    "session_id",
+    [None, "", "a\ud800", "a\x00b", "x" * 300, {"a": 1}, 42, uuid.uuid4().hex],
+    ids=repr,
+)
+async def test_an_unusable_or_unsigned_session_id_is_replaced(
+    chat: Chat, bot: BotServers, session_id: Any
+) -> None:
     session = await chat.open(session_id)
-    assert len(session) == 32 and session != session_id
+    assert session != session_id and bot.identities.web_conversation(session)
     assert "autoimmune" in await chat.send({"message": "what is LEMS", "session_id": session})
 
 
 @pytest.mark.e2e
-async def test_a_message_for_a_session_not_opened_here_is_refused(chat: Chat) -> None:
-    await chat.open(uuid.uuid4().hex)
-    other = uuid.uuid4().hex
+async def test_a_message_for_a_session_not_opened_here_is_refused(
+    chat: Chat, bot: BotServers
+) -> None:
+    await chat.open(None)
+    other = bot.identities.new_session()  # validly signed, but not this connection's
     assert await chat.send({"message": "what is LEMS", "session_id": other}) == channel.NO_SESSION
     assert await chat.send({"message": "what is LEMS"}) == channel.UNREADABLE
 
@@ -142,6 +239,6 @@ async def test_a_message_for_a_session_not_opened_here_is_refused(chat: Chat) ->
     ids=["empty", "whitespace", "emoji", "RTL", "HTML", "100k characters"],
 )
 async def test_odd_text_gets_a_reply(chat: Chat, text: str) -> None:
-    session = await chat.open(uuid.uuid4().hex)
+    session = await chat.open(None)
     assert (await chat.send({"message": text, "session_id": session})).strip()
     assert "autoimmune" in await chat.send({"message": "what is LEMS", "session_id": session})

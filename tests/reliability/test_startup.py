@@ -38,10 +38,10 @@ def launch(tmp_path: Path, *extra: str, code: str | None = None, **env: str) -> 
         "TRACKER_DB": str(tmp_path / "conversations.db"),
         "PYTHONWARNINGS": "ignore",
         "TF_CPP_MIN_LOG_LEVEL": "2",
-        **env,
     }
-    for key in ("ACTION_ENDPOINT_URL", "SANIC_HOST"):
+    for key in ("ACTION_ENDPOINT_URL", "SANIC_HOST", "BOT_IDENTITY_SECRET"):
         environment.pop(key, None)
+    environment.update(env)
     command = [sys.executable, "-m", "bot.launch.rasa_server", *extra]
     if code is not None:
         command = [sys.executable, "-c", code]
@@ -99,6 +99,22 @@ def test_the_project_endpoints_files_pass(monkeypatch: pytest.MonkeyPatch) -> No
         rasa_server.check_endpoints(PROJECT_DIR / name)
 
 
+@pytest.mark.parametrize(
+    ("store", "shared"),
+    [
+        (None, False),  # conversations in the server's memory
+        ({"type": "bot.tracker_store.PrivateSQLTrackerStore", "db": "x.db"}, False),
+        ({"type": "bot.tracker_store.PrivateSQLTrackerStore", "dialect": "sqlite"}, False),
+        ({"type": "sql", "url": "sqlite:///file:x.db?mode=ro&uri=true"}, False),
+        ({"type": "bot.tracker_store.PrivateSQLTrackerStore", "dialect": "postgresql"}, True),
+        ({"type": "sql", "url": "postgresql://bot@db/bot"}, True),
+        ({"type": "redis", "url": "localhost"}, True),
+    ],
+)
+def test_a_database_other_than_sqlite_may_be_shared(store: object, shared: bool) -> None:
+    assert rasa_server.shares_database({"tracker_store": store}) is shared
+
+
 def test_the_launcher_checks_the_endpoints_file_rasa_will_read() -> None:
     assert rasa_server.endpoints_file([]) == PROJECT_DIR / "endpoints.yml"
     chosen = rasa_server.endpoints_file(["--endpoints", "other.yml", "--debug"])
@@ -151,8 +167,8 @@ def test_a_broken_endpoints_file_stops_start_up(tmp_path: Path) -> None:
     assert f"The endpoints file {endpoints} cannot be read" in output
 
 
-@pytest.mark.slow
-def test_an_unreachable_database_stops_start_up_naming_it(tmp_path: Path) -> None:
+def postgres_endpoints(tmp_path: Path) -> Path:
+    """An endpoints file naming a PostgreSQL database that does not answer."""
     endpoints = tmp_path / "endpoints.yml"
     endpoints.write_text(
         "tracker_store:\n"
@@ -165,6 +181,19 @@ def test_an_unreachable_database_stops_start_up_naming_it(tmp_path: Path) -> Non
         "  password: not-logged-4f9c2\n"
         "  connect_timeout: 2\n"
     )
-    output = launch(tmp_path, "--endpoints", str(endpoints))
+    return endpoints
+
+
+@pytest.mark.slow
+def test_a_shared_database_without_the_identity_secret_stops_start_up(tmp_path: Path) -> None:
+    output = launch(tmp_path, "--endpoints", str(postgres_endpoints(tmp_path)))
+    assert "Set BOT_IDENTITY_SECRET" in output
+    assert not (tmp_path / "identity.key").exists(), "no secret of its own was made"
+
+
+@pytest.mark.slow
+def test_an_unreachable_database_stops_start_up_naming_it(tmp_path: Path) -> None:
+    endpoints = postgres_endpoints(tmp_path)
+    output = launch(tmp_path, "--endpoints", str(endpoints), BOT_IDENTITY_SECRET="i" * 32)
     assert "Cannot open the conversation database postgresql://bot:***@127.0.0.1" in output
     assert "not-logged-4f9c2" not in output

@@ -1,9 +1,11 @@
-"""The conversation store: erasure on request, odd ids, clear start-up errors."""
+"""The conversation store: erasure on request and checked, failures reported (never kept in
+memory), odd ids, clear start-up errors."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 import threading
 import time
 import uuid
@@ -12,19 +14,22 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from bot import save_report
+from bot.knowledge import Knowledge
 from bot.tracker_store import (
     FORGET_ACTION,
     PrivateSQLTrackerStore,
     SafeRedisLockStore,
     asks_to_forget,
+    can_save,
 )
-from tests.reliability.client import all_senders, say, stored_events
+from tests.reliability.client import all_senders, rest_conversation, say, stored_events
 from tests.reliability.services import require_postgres, require_redis
 from tests.servers import BotServers, free_port
 
@@ -88,18 +93,26 @@ async def test_an_id_the_database_cannot_store_fails_one_message_not_the_server(
     db = str(tmp_path / "t.db")
     with pytest.raises(SystemExit):  # why: Rasa's own store exits the whole server
         await SQLTrackerStore(DOMAIN, dialect="sqlite", db=db).retrieve("a\ud800")
-    store = PrivateSQLTrackerStore(DOMAIN, dialect="sqlite", db=db)
-    with pytest.raises(UnicodeEncodeError):
-        await store.retrieve("a\ud800")
-    await store.save(conversation("fine"))
-    assert await store.retrieve("fine") is not None
+    await check_odd_id_fails_alone(
+        PrivateSQLTrackerStore(DOMAIN, dialect="sqlite", db=db), "a\ud800"
+    )
 
 
 async def test_postgresql_refuses_nul_without_stopping_the_server() -> None:
     services = require_postgres()
     store = PrivateSQLTrackerStore(DOMAIN, host=services.postgres_url)
-    with pytest.raises(ValueError, match="NUL"):
-        await store.retrieve("a\x00b")
+    await check_odd_id_fails_alone(store, "a\x00b")
+
+
+async def check_odd_id_fails_alone(store: PrivateSQLTrackerStore, odd: str) -> None:
+    """The message with the odd id is reported unsaved; the store goes on for the others."""
+    with save_report.recording() as report:
+        assert await store.retrieve(odd) is None
+        await store.save(conversation(odd))  # Rasa started it afresh: not stored
+    assert report.failed and not report.erasure
+    await store.save(conversation("fine"))
+    assert await store.retrieve("fine") is not None
+    assert await store.can_save()
 
 
 async def test_a_saved_conversation_comes_back_the_same_from_memory_or_disk(
@@ -183,22 +196,120 @@ def test_a_missing_database_is_a_clear_error_at_once(tmp_path: Path) -> None:
 
 @pytest.mark.e2e
 def test_forget_me_erases_the_conversation_through_the_real_servers(
-    bot: BotServers, tracker_db: Path, sender: Callable[[], str]
+    bot: BotServers, tracker_db: Path, sender: Callable[[], str], knowledge: Knowledge
 ) -> None:
     me, other = sender(), sender()
     say(bot.rasa_url, other, "what is LEMS")
     say(bot.rasa_url, me, "how does it work?")
-    assert any(e.type_name == "user" for e in stored_events(tracker_db, me))
+    assert any(e.type_name == "user" for e in stored_events(tracker_db, rest_conversation(me)))
     reply = say(bot.rasa_url, me, "please delete my conversation")
-    assert reply.texts.strip()
-    assert stored_events(tracker_db, me) == [], "nothing of the conversation remains"
-    assert other in all_senders(tracker_db), "other conversations stay"
+    assert reply.texts.strip() == knowledge.phrases["forgotten"]
+    assert stored_events(tracker_db, rest_conversation(me)) == [], "nothing remains"
+    assert rest_conversation(other) in all_senders(tracker_db), "other conversations stay"
     # a new message starts afresh: no topic to tell more about
     assert "IMPDH2" not in say(bot.rasa_url, me, "tell me more").texts
-    events = stored_events(tracker_db, me)
+    events = stored_events(tracker_db, rest_conversation(me))
     texts = [e.data.get("text") for e in events if e.type_name == "user"]
     assert texts == ["tell me more"]
     assert not any("delete" in json.dumps(e.data) for e in events)
+
+
+# ------------------------------------------------------- failures reported, not hidden
+
+
+def read_only(db: Path) -> str:
+    """A URL opening the SQLite file ``db`` read-only (SQLite refuses writes, root or not)."""
+    return f"sqlite:///file:{db}?mode=ro&uri=true"
+
+
+async def test_a_read_only_database_reports_the_failed_save_and_keeps_no_copy(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "t.db"
+    await PrivateSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(db)).save(conversation("a"))
+    store = PrivateSQLTrackerStore(DOMAIN, host=read_only(db))
+    failsafe = FailSafeTrackerStore(store)  # as Rasa's agent wraps every store
+    assert await can_save(failsafe)
+    tracker = await failsafe.retrieve("a")
+    assert tracker is not None
+    tracker.update(UserUttered("a second question", intent={"name": "greet", "confidence": 1.0}))
+    with save_report.recording() as report:
+        await failsafe.save(tracker)
+    assert report.failed and not report.erasure and report.tracker is tracker
+    assert failsafe._fallback_tracker_store is None, "Rasa's in-memory copy was never made"
+    assert len(stored_events(db, "a")) == len(conversation("a").events)
+    assert not await can_save(failsafe), "readiness fails while writes fail"
+    again = await failsafe.retrieve("a")
+    assert again is not None and len(again.events) == len(conversation("a").events)
+
+
+async def test_a_refused_erasure_is_reported_and_the_rows_stay(tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    await PrivateSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(db)).save(conversation("a"))
+    store = PrivateSQLTrackerStore(DOMAIN, host=read_only(db))
+    with save_report.recording() as report:
+        await store.save(conversation("a", forget=True))
+    assert report.failed and report.erasure
+    assert len(stored_events(db, "a")) == len(conversation("a").events)
+
+
+async def test_an_erasure_that_leaves_rows_behind_is_not_confirmed(tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    store = PrivateSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(db))
+    await store.save(conversation("a"))
+    with sqlite3.connect(db) as connection:  # something else writes the rows back at once
+        connection.execute(
+            "CREATE TRIGGER undelete AFTER DELETE ON events BEGIN "
+            "INSERT INTO events (sender_id, type_name, timestamp, action_name, data) "
+            "VALUES (old.sender_id, old.type_name, old.timestamp, old.action_name, old.data); END"
+        )
+    with save_report.recording() as report:
+        await store.save(conversation("a", forget=True))
+    assert report.failed and report.erasure
+    assert stored_events(db, "a"), "the rows are back: the erasure must not be confirmed"
+
+
+async def test_a_locked_database_fails_the_save_and_readiness_until_it_is_free(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "t.db"
+    store = PrivateSQLTrackerStore(DOMAIN, host=f"sqlite:///{db}?timeout=0.2")
+    await store.save(conversation("a"))
+    lock = sqlite3.connect(db, isolation_level=None)
+    lock.execute("BEGIN EXCLUSIVE")  # another process holds the write lock
+    try:
+        tracker = await store.retrieve("a")
+        assert tracker is not None
+        tracker.update(UserUttered("while locked", intent={"name": "greet", "confidence": 1.0}))
+        with save_report.recording() as report:
+            await store.save(tracker)
+        assert report.failed
+        assert not await store.can_save()
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    assert await store.can_save(), "ready again once a trial write succeeds"
+    with save_report.recording() as report:
+        await store.save(tracker)
+    assert not report.failed
+    texts = [e.data.get("text") for e in stored_events(db, "a") if e.type_name == "user"]
+    assert texts == ["my private question", "while locked"]
+
+
+async def test_a_saved_conversation_releases_the_held_replies_once(tmp_path: Path) -> None:
+    store = PrivateSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "t.db"))
+    released: list[str] = []
+
+    async def release() -> None:
+        released.append("sent")
+
+    with save_report.recording(release):
+        await store.save(conversation("a"))
+    assert released == ["sent"]
+    with save_report.recording(release) as report:
+        report.failed = True  # the read before failed: nothing may go out as if saved
+        await store.save(conversation("b"))
+    assert released == ["sent"]
 
 
 def test_the_events_table_is_rasas(tmp_path: Path) -> None:

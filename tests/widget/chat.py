@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import uuid
 from dataclasses import dataclass
 
 from playwright.sync_api import Locator, Page, expect
@@ -96,21 +95,26 @@ class ChatWidget:
 
 
 def socketio_replies(rasa_url: str, timeout: float = 30) -> bool:
-    """Whether the Rasa socket.io channel answers a greeting in a persistent session."""
+    """Whether the socket.io channel answers a greeting in the session the server issues."""
     import socketio  # python-socketio, installed with Rasa
 
     replied = threading.Event()
     confirmed = threading.Event()
+    sessions: list[str] = []
     client = socketio.Client()
-    client.on("session_confirm", lambda _: confirmed.set())
+
+    def confirm(session: str) -> None:
+        sessions.append(session)  # the server issues the session
+        confirmed.set()
+
+    client.on("session_confirm", confirm)
     client.on("bot_uttered", lambda _: replied.set())
-    session = uuid.uuid4().hex
     client.connect(rasa_url, transports=["polling"])
     try:
-        client.emit("session_request", {"session_id": session})
+        client.emit("session_request", {})
         if not confirmed.wait(10):
             return False
-        client.emit("user_uttered", {"message": "/greet", "session_id": session})
+        client.emit("user_uttered", {"message": "/greet", "session_id": sessions[0]})
         return replied.wait(timeout)
     finally:
         client.disconnect()

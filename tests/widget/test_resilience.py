@@ -20,6 +20,7 @@ def test_reload_keeps_history_and_a_rasa_restart_reconnects(
     widget.ask("what is LEMS")
     widget.expect_answer("autoimmune")
     session = widget.session_id()
+    assert bot.identities.web_conversation(session), "the widget keeps the token it was issued"
 
     page.reload()
     expect(widget.panel).to_be_visible()  # it was open before the reload

@@ -19,9 +19,12 @@ export function normaliseMessage(data) {
 
 export class Connection {
   /**
+   * The server issues the session: ``sessionId`` is the token it confirmed last time (or
+   * a local id it will replace), and ``onSession`` receives each token it confirms.
+   * ``metadata`` goes with every message (``{country: "GB"}``: the local numbers).
    * @param {{serverUrl: string, socketPath: string, sessionId: string, metadata?: object,
-   *          onState: (state: string) => void, onMessage: (m: object) => void}} options
-   *   ``metadata`` goes with every message (``{country: "GB"}``: the local numbers).
+   *          onState: (state: string) => void, onMessage: (m: object) => void,
+   *          onSession: (id: string) => void}} options
    */
   constructor(options) {
     this.serverUrl = options.serverUrl;
@@ -30,6 +33,7 @@ export class Connection {
     this.sessionId = options.sessionId;
     this.onState = options.onState;
     this.onMessage = options.onMessage;
+    this.onSession = options.onSession;
     this.state = "connecting";
     this.mode = null; // "socket" | "rest" | null while offline
     this.fails = 0;
@@ -52,7 +56,12 @@ export class Connection {
     });
     socket.on("session_confirm", (id) => {
       const confirmed = typeof id === "string" ? id : id && id.session_id;
-      if (confirmed === this.sessionId) this.#online("socket");
+      if (typeof confirmed !== "string" || !confirmed) return;
+      if (confirmed !== this.sessionId) {
+        this.sessionId = confirmed; // a new session: the server did not resume the old one
+        this.onSession(confirmed);
+      }
+      this.#online("socket");
     });
     socket.on("bot_uttered", (data) => this.#deliver(data));
     socket.on("disconnect", (reason) => {
@@ -62,7 +71,7 @@ export class Connection {
     socket.on("connect_error", () => this.#socketFailed());
   }
 
-  /** Use a new session id (start over); a fresh socket joins only the new session. */
+  /** Start a new session (start over): the fresh socket asks the server for one. */
   restart(sessionId) {
     this.sessionId = sessionId;
     if (this.mode === "socket" && this.socket) {

@@ -1,4 +1,4 @@
-// The session id, history and open state, kept in localStorage (memory if it is blocked).
+// The session token, history and open state, kept in localStorage (memory if it is blocked).
 
 const MAX_MESSAGES = 200;
 
@@ -23,7 +23,10 @@ function browserStorage() {
   }
 }
 
-/** A new random session id (32 hex digits, like Rasa's own). */
+// a session token the server issued, or a local id it will replace (bot/identity.py)
+const SESSION = /^[0-9a-f]{32}(\.[0-9a-f]{32})?$/;
+
+/** A new random local id (32 hex digits) until the server issues the session. */
 export function newSessionId() {
   const bytes = new Uint8Array(16);
   crypto.getRandomValues(bytes);
@@ -46,7 +49,7 @@ export function openStore(serverUrl, storage = browserStorage()) {
   } catch {
     // a damaged entry starts a new conversation
   }
-  if (!/^[0-9a-f]{32}$/.test(state.sessionId)) state.sessionId = newSessionId();
+  if (!SESSION.test(state.sessionId)) state.sessionId = newSessionId();
 
   function save() {
     state.messages = state.messages.slice(-MAX_MESSAGES);
@@ -74,6 +77,12 @@ export function openStore(serverUrl, storage = browserStorage()) {
     },
     add(message) {
       state.messages.push(message);
+      save();
+    },
+    /** Keep the session token the server confirmed. */
+    setSessionId(id) {
+      if (!SESSION.test(id)) return;
+      state.sessionId = id;
       save();
     },
     /** Forget the conversation and start a new session. */

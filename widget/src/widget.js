@@ -38,6 +38,7 @@ export function mountWidget(host, config) {
       store.add({ from: "bot", text: message.text, buttons: message.buttons });
       view.addMessage({ from: "bot", ...message });
     },
+    onSession: (id) => store.setSessionId(id),
   });
 
   function showHistory() {

@@ -28,11 +28,27 @@ REST = "bot.channels.rest.SafeRestInput"
 SOCKETIO = "bot.channels.socketio.SafeSocketIOInput"
 
 
-def test_without_secrets_only_rest_and_socketio_are_on() -> None:
+IDENTITY = {"identity_secret": "${BOT_IDENTITY_SECRET}"}
+
+
+def test_without_secrets_only_rest_and_socketio_are_on_with_the_identity_secret() -> None:
     data = credentials({})
     assert list(data) == [REST, SOCKETIO]
     base = yaml.safe_load((PROJECT_DIR / "credentials.yml").read_text())
-    assert data[SOCKETIO] == base[SOCKETIO]
+    assert data[SOCKETIO] == {**base[SOCKETIO], **IDENTITY}
+    assert data[REST] == IDENTITY  # no token: local clients only
+
+
+def test_a_rest_token_is_passed_by_reference_and_must_be_long() -> None:
+    data = credentials({"REST_TOKEN": "t" * 32})
+    assert data[REST] == {**IDENTITY, "token": "${REST_TOKEN}"}
+    with pytest.raises(SystemExit, match="REST_TOKEN"):
+        credentials({"REST_TOKEN": "short"})
+
+
+def test_twilio_gets_the_identity_secret_to_hash_numbers() -> None:
+    assert credentials(SECRETS)[TWILIO]["identity_secret"] == "${BOT_IDENTITY_SECRET}"
+    assert "identity_secret" not in credentials(SECRETS)[TELEGRAM]
 
 
 def test_each_fully_configured_platform_is_added() -> None:
@@ -81,6 +97,7 @@ def test_the_file_is_private_and_rasa_reads_the_values(
 ) -> None:
     for name, value in SECRETS.items():
         monkeypatch.setenv(name, value)
+    monkeypatch.setenv("BOT_IDENTITY_SECRET", "i" * 32)
     settings = Settings(tracker_db=tmp_path / "rasa" / "conversations.db")
     path = credentials_file(settings)
     assert path.parent == tmp_path / "rasa"
@@ -89,6 +106,7 @@ def test_the_file_is_private_and_rasa_reads_the_values(
     read = rasa.shared.utils.io.read_config_file(path)
     assert read[SLACK]["signing_secret"] == SECRETS["SLACK_SIGNING_SECRET"]
     assert read[TWILIO]["number"] == SECRETS["TWILIO_NUMBER"]
+    assert read[REST]["identity_secret"] == "i" * 32
     assert list(tmp_path.joinpath("rasa").iterdir()) == [path]  # no temporary files left
 
 
@@ -97,6 +115,7 @@ def test_the_example_env_file_lists_every_variable() -> None:
     for channel in CHANNELS:
         for name in channel.variables():
             assert f"{name}=" in example
+    assert "BOT_IDENTITY_SECRET=" in example and "REST_TOKEN=" in example
 
 
 def test_dotenv_lines_are_loaded_without_overriding_the_environment(tmp_path: Path) -> None:
