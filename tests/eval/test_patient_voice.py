@@ -15,8 +15,8 @@ from tests.servers import BotServers
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-MIN_SINGLES = 0.84
-MIN_CONVERSATIONS = 0.48
+MIN_SINGLES = 0.87
+MIN_CONVERSATIONS = 0.65
 MIN_ALARM_RECALL = 0.94
 MAX_FALSE_ALARMS = 0.01
 MAX_MEDIAN_OVERLAP = 0.40  # single messages (38% today)

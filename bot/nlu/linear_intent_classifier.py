@@ -1,0 +1,131 @@
+"""An intent classifier that generalises from few examples: TF-IDF and logistic regression.
+
+Character 2-5 grams (within words) and word 1-2 grams of the lower-cased message, one
+multinomial logistic regression over the intents. Chosen over DIET by measurement (see
+docs/understanding.md): higher cross-validation and patient-voice accuracy, trained in
+seconds. Saved with ``skops`` (no pickle) in Rasa's model storage.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers import LABEL_RANKING_LENGTH
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+MODEL_FILE = "intent_classifier.skops"
+
+
+def build_pipeline(c: float, max_char_ngram: int) -> Any:
+    """The untrained feature union and classifier."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline, make_union
+
+    features = make_union(
+        TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, max_char_ngram), sublinear_tf=True, min_df=2
+        ),
+        TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
+    )
+    return make_pipeline(features, LogisticRegression(C=c, max_iter=3000))
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class LinearIntentClassifier(GraphComponent, IntentClassifier):
+    """Predicts the intent and a ranking of the likeliest intents with their probabilities."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        """Default settings: inverse regularisation strength and the longest character gram."""
+        return {"C": 30.0, "max_char_ngram": 5}
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: Any = None,
+    ) -> None:
+        """Hold the settings and, once trained or loaded, the fitted pipeline."""
+        self.config = config
+        self.model_storage = model_storage
+        self.resource = resource
+        self.model = model
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> LinearIntentClassifier:
+        """An untrained classifier."""
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Fit on the intent examples and save the pipeline."""
+        import skops.io as sio
+
+        examples = training_data.intent_examples
+        texts = [str(m.get(TEXT)).lower() for m in examples]
+        intents = [str(m.get(INTENT)) for m in examples]
+        if len(set(intents)) < 2:
+            raise ValueError("LinearIntentClassifier needs examples of at least two intents")
+        model = build_pipeline(float(self.config["C"]), int(self.config["max_char_ngram"]))
+        self.model = model.fit(texts, intents)
+        with self.model_storage.write_to(self.resource) as directory:
+            sio.dump(self.model, directory / MODEL_FILE)
+        return self.resource
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> LinearIntentClassifier:
+        """Load the saved pipeline, trusting only scikit-learn, NumPy and SciPy types."""
+        import skops.io as sio
+
+        with model_storage.read_from(resource) as directory:
+            path = directory / MODEL_FILE
+            untrusted = sio.get_untrusted_types(file=path)
+            foreign = [t for t in untrusted if not t.startswith(("sklearn.", "numpy.", "scipy."))]
+            if foreign:
+                raise ValueError(f"{path}: unexpected types in the saved classifier: {foreign}")
+            model = sio.load(path, trusted=untrusted)
+        return cls(config, model_storage, resource, model)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Set the intent and its ranking on each message."""
+        if self.model is None:
+            return messages
+        texts = [str(m.get(TEXT) or "").lower() for m in messages]
+        for message, probabilities in zip(messages, self.model.predict_proba(texts), strict=True):
+            ranked = sorted(
+                zip(self.model.classes_, probabilities, strict=True), key=lambda p: -p[1]
+            )[:LABEL_RANKING_LENGTH]
+            ranking = [
+                {INTENT_NAME_KEY: str(name), PREDICTED_CONFIDENCE_KEY: float(p)}
+                for name, p in ranked
+            ]
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages

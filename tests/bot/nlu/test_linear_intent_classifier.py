@@ -1,0 +1,64 @@
+"""The linear intent classifier trained, saved and loaded through Rasa's model storage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.linear_intent_classifier import MODEL_FILE, LinearIntentClassifier
+
+EXAMPLES = {
+    "ask_pregnancy": ["can i get pregnant on it", "is it safe in pregnancy", "trying for a baby"],
+    "ask_side_effects": ["what are the side effects", "does it make you sick", "side effects?"],
+    "greet": ["hello", "hi there", "good morning"],
+}
+
+
+def training_data() -> TrainingData:
+    return TrainingData(
+        [Message(data={TEXT: t, INTENT: i}) for i, texts in EXAMPLES.items() for t in texts]
+    )
+
+
+def test_trained_saved_and_loaded_it_ranks_the_intents(tmp_path: Path) -> None:
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("linear")
+    context = ExecutionContext(GraphSchema({}), "test")
+    config = {**LinearIntentClassifier.get_default_config(), "max_char_ngram": 4}
+    trained = LinearIntentClassifier.create(config, storage, resource, context)
+    trained.train(training_data())
+    loaded = LinearIntentClassifier.load(config, storage, resource, context)
+    [message] = loaded.process([Message(data={TEXT: "Side effects??"})])
+    assert message.get(INTENT)["name"] == "ask_side_effects"
+    ranking = message.get(INTENT_RANKING_KEY)
+    assert [r["name"] for r in ranking][0] == "ask_side_effects" and len(ranking) == 3
+    assert abs(sum(r["confidence"] for r in ranking) - 1) < 1e-6
+
+
+def test_a_saved_file_with_foreign_types_is_refused(tmp_path: Path) -> None:
+    import skops.io as sio
+
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("linear")
+    with storage.write_to(resource) as directory:
+        sio.dump({"model": Path("x")}, directory / MODEL_FILE)  # a pathlib type: not ours
+    context = ExecutionContext(GraphSchema({}), "test")
+    with pytest.raises(ValueError, match="unexpected types"):
+        LinearIntentClassifier.load({}, storage, resource, context)
+
+
+def test_one_intent_is_not_enough_to_train(tmp_path: Path) -> None:
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(GraphSchema({}), "test")
+    component = LinearIntentClassifier.create(
+        LinearIntentClassifier.get_default_config(), storage, Resource("linear"), context
+    )
+    with pytest.raises(ValueError, match="at least two intents"):
+        component.train(TrainingData([Message(data={TEXT: "hi", INTENT: "greet"})]))
