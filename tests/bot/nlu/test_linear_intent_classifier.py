@@ -38,7 +38,7 @@ def test_trained_saved_and_loaded_it_ranks_the_intents(tmp_path: Path) -> None:
     [message] = loaded.process([Message(data={TEXT: "Side effects??"})])
     assert message.get(INTENT)["name"] == "ask_side_effects"
     ranking = message.get(INTENT_RANKING_KEY)
-    assert [r["name"] for r in ranking][0] == "ask_side_effects" and len(ranking) == 3
+    assert ranking[0]["name"] == "ask_side_effects" and len(ranking) == 3
     assert abs(sum(r["confidence"] for r in ranking) - 1) < 1e-6
 
 
