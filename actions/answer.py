@@ -22,7 +22,7 @@ from bot.emergency_numbers import conversation_country
 from bot.launch.settings import Settings
 from bot.planner import Context, Heard, plan
 from bot.questions import asks
-from bot.safety import Alarm, default_rules, raised_by_rules
+from bot.safety import RED_FLAG_ENTITY, Alarm, default_rules, raised_by_rules
 from bot.terms import DRUG, FEELING, ITEM, ITEM_HINT, LANGUAGE, SUBJECT, SYMPTOM
 
 FORGET_ACTION = "action_forget_me"
@@ -30,7 +30,6 @@ TOPIC_SLOT = "topic"
 SYMPTOMS_SLOT = "symptoms"
 SUBJECT_SLOT = "subject"
 FEEDBACK_SLOT = "feedback"
-RED_FLAG_ENTITY = "red_flag"
 QUESTION_ENTITY = "question"
 ANSWERED = ("topic:", REFERRAL, "side_effect:", "more:", "how_common:", "what_to_do:")
 MISSED = ("did_you_mean", "not_understood")

@@ -29,6 +29,7 @@ START, END = "^", "$"  # the phrase starts / ends the message
 NEEDED = {"emergency": {"emergency", "poison"}, "crisis": {"emergency", "crisis_lines"}}
 
 
+RED_FLAG_ENTITY = "red_flag"  # the entity naming each rule group that fired
 BACKSTOP_GROUP = "backstop"  # "<alarm>.backstop": raised by bot.safety_backstop, not a rule
 
 

@@ -44,7 +44,7 @@ from bot import answers, knowledge
 from bot.emergency_numbers import conversation_country
 from bot.knowledge import Knowledge
 from bot.launch.settings import Settings
-from bot.safety import Alarm, SafetyRules, default_rules
+from bot.safety import RED_FLAG_ENTITY, Alarm, SafetyRules, default_rules
 from bot.tracker_store import FORGET_ACTION
 
 if TYPE_CHECKING:
@@ -55,8 +55,6 @@ if TYPE_CHECKING:
     from rasa.shared.core.trackers import DialogueStateTracker
 
 logger = logging.getLogger(__name__)
-
-RED_FLAG_ENTITY = "red_flag"  # as set by bot.nlu.red_flag_classifier
 
 
 @dataclass(frozen=True)

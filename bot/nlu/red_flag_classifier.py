@@ -27,12 +27,10 @@ from rasa.shared.nlu.training_data.message import Message
 from bot import nlp, safety_backstop
 from bot.nlu.base import MatchingComponent, rule_text
 from bot.red_flags import Finding, RedFlagMatcher
-from bot.safety import BACKSTOP_GROUP, default_rules, raised_by_rules
+from bot.safety import BACKSTOP_GROUP, RED_FLAG_ENTITY, default_rules, raised_by_rules
 
 if TYPE_CHECKING:
     from spacy.language import Language
-
-RED_FLAG_ENTITY = "red_flag"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
