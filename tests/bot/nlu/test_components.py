@@ -93,6 +93,15 @@ def test_term_extractor_adds_items_hints_the_other_person_and_feelings() -> None
     } <= found
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["my little boy swallowed two of my tablets", "my granddaughter got into my pill box"],
+)
+def test_the_other_person_is_found_in_everyday_family_words(text: str) -> None:
+    [message] = create(FactTermExtractor).process([Message(data={TEXT: text})])
+    assert ("subject", "other") in {(e["entity"], e["value"]) for e in message.get(ENTITIES)}
+
+
 def test_spelling_correction_feeds_the_matchers_not_the_classifier() -> None:
     speller = create(SpellingCorrection)
     [message] = speller.process([Message(data={TEXT: "Brestfeeding on cellcep?"})])
