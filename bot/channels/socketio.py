@@ -7,7 +7,9 @@ tracker store) and let it send messages into any session, and never join the ses
 room with python-socketio 5.10 and later, where ``AsyncServer.enter_room`` became a
 coroutine that Rasa does not await (RasaHQ/rasa#13027). :class:`SafeSocketIOInput`
 replaces the ``session_request`` and message handlers with checked ones that reuse
-Rasa's own, and joins the room with either python-socketio.
+Rasa's own, and joins the room with either python-socketio. Its replies carry their data
+(outcome keys, an emergency or crisis alert) as the REST channel's do
+(:class:`ReplyDataOutput`): Rasa's output sends only the text and the buttons.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ import logging
 import uuid
 from typing import Any
 
-from rasa.core.channels.socketio import SocketIOInput
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 from socketio import AsyncServer
 
+from bot.answers import reply_data
 from bot.channels.rest import (
     OnNewMessage,
     RequestError,
@@ -93,6 +97,43 @@ def requested_session(data: Any) -> str:
         return uuid.uuid4().hex
 
 
+class ReplyDataOutput(SocketIOOutput):
+    """Rasa's socket.io output, sending a reply's data (``REPLY_FIELDS``) in its message.
+
+    A reply that has data is sent as one ``bot_uttered`` with its text, its buttons as
+    ``quick_replies`` (as Rasa sends them) and the data; the bot's replies are one message
+    each (``bot.answers`` keeps blank lines, where Rasa would split, out of them). Anything
+    else goes as Rasa sends it.
+    """
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """Send ``message``, with its data when it has any."""
+        data = reply_data(message)
+        text = message.get("text")
+        if not data or not isinstance(text, str):
+            await super().send_response(recipient_id, message)
+            return
+        buttons = message.get("buttons") or []
+        quick_replies = [
+            {"content_type": "text", "title": b["title"], "payload": b["payload"]} for b in buttons
+        ]
+        await self._send_message(
+            recipient_id, {"text": text, "quick_replies": quick_replies, **data}
+        )
+
+
+def with_reply_data(on_new_message: OnNewMessage) -> OnNewMessage:
+    """``on_new_message`` whose replies go out through :class:`ReplyDataOutput`."""
+
+    async def handle(message: UserMessage) -> None:
+        output = message.output_channel
+        if isinstance(output, SocketIOOutput):
+            message.output_channel = ReplyDataOutput(output.sio, output.bot_message_evt)
+        await on_new_message(message)
+
+    return handle
+
+
 class SafeSocketIOInput(SocketIOInput):
     """The socket.io channel with checked events (settings as Rasa's ``socketio``).
 
@@ -104,7 +145,7 @@ class SafeSocketIOInput(SocketIOInput):
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         """Rasa's socket.io blueprint with the two handlers replaced."""
-        webhook = super().blueprint(kind_on_failure(on_new_message))
+        webhook = super().blueprint(kind_on_failure(with_reply_data(on_new_message)))
         sio = self.sio
         if sio is None:  # set by Rasa's blueprint
             raise RuntimeError("Rasa's socket.io blueprint created no server")
