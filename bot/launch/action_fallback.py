@@ -9,7 +9,7 @@ run custom actions as :class:`FallbackRemoteAction`, which sends instead:
 - for a red-flag message (intent ``emergency``/``crisis`` or a ``red_flag`` entity, set by
   ``bot.nlu.red_flag_classifier``): the emergency or crisis guidance of
   ``bot/knowledge/safety.yml`` with the conversation's local numbers (the message's
-  ``country`` metadata, else ``BOT_COUNTRY``), as the action server would;
+  ``country`` metadata, else ``BOT_COUNTRY``), with its alert, as the action server would;
 - for ``action_forget_me``: the usual confirmation (phrase ``forgotten``), because the
   tracker store erases the conversation whether or not the action server answered;
 - otherwise: "I can't look that up right now, please try again", with the disclaimer.
@@ -29,7 +29,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rasa.core.actions.action import (
     ActionExecutionRejection,
@@ -78,26 +78,27 @@ class FallbackReplies:
             forgotten=facts.phrases.get("forgotten"),
         )
 
-    def reply(
+    def message(
         self,
         alarms: Iterable[Alarm],
         action: str = "",
         country: str | None = None,
         groups: Iterable[str] = (),
-    ) -> str:
-        """The reply in place of ``action``: safety guidance first, then the others.
+    ) -> dict[str, Any]:
+        """The message in place of ``action``: safety guidance first, then the others.
 
-        ``country`` and ``groups`` (the rule groups that fired) choose the numbers.
+        ``country`` and ``groups`` (the rule groups that fired) choose the numbers. The
+        guidance carries its alert and keys as the action server's would.
         """
         raised = set(alarms)
         if raised:
             answer = answers.safety_answer(
                 self.knowledge, self.rules, raised, country=country, groups=groups
             )
-            return answer.text
+            return {"text": answer.text, **answers.message_data(answer)}
         if action == FORGET_ACTION and self.forgotten:
-            return self.forgotten
-        return self.unavailable
+            return {"text": self.forgotten}
+        return {"text": self.unavailable}
 
 
 def alarms_in(tracker: DialogueStateTracker) -> set[Alarm]:
@@ -145,7 +146,7 @@ class FallbackRemoteAction(RemoteAction):
                 self.name(),
                 describe(error),
             )
-            return [create_bot_utterance({"text": fallback_text(tracker, self.name())})]
+            return [create_bot_utterance(fallback_message(tracker, self.name()))]
 
 
 def describe(error: BaseException) -> str:
@@ -154,14 +155,14 @@ def describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {message[:200]}" if message else type(error).__name__
 
 
-def fallback_text(tracker: DialogueStateTracker, action: str = "") -> str:
-    """The reply in place of ``action`` (the fact set is loaded on first use if need be)."""
+def fallback_message(tracker: DialogueStateTracker, action: str = "") -> dict[str, Any]:
+    """The message in place of ``action`` (the fact set is loaded on first use if need be)."""
     global _replies
     if _replies is None:
         _replies = FallbackReplies.load(Settings.from_env().country)
     latest = tracker.latest_message
     country = conversation_country(latest.metadata if latest else None, _replies.country)
-    return _replies.reply(alarms_in(tracker), action, country, red_flags_in(tracker))
+    return _replies.message(alarms_in(tracker), action, country, red_flags_in(tracker))
 
 
 def install() -> FallbackReplies:
