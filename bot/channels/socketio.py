@@ -123,11 +123,15 @@ class ReplyDataOutput(SocketIOOutput):
 
 
 def with_reply_data(on_new_message: OnNewMessage) -> OnNewMessage:
-    """``on_new_message`` whose replies go out through :class:`ReplyDataOutput`."""
+    """``on_new_message`` whose replies go out through :class:`ReplyDataOutput`.
+
+    Only Rasa's own output (which Rasa's message handler creates) is replaced: a subclass
+    may send differently, and should extend :class:`ReplyDataOutput` instead.
+    """
 
     async def handle(message: UserMessage) -> None:
         output = message.output_channel
-        if isinstance(output, SocketIOOutput):
+        if type(output) is SocketIOOutput:
             message.output_channel = ReplyDataOutput(output.sio, output.bot_message_evt)
         await on_new_message(message)
 
