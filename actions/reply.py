@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.answers import KEYS_FIELD, Answer
+from bot.answers import KEYS_FIELD, Answer, message_data
 
 LISTEN = "action_listen"
 
@@ -40,9 +40,9 @@ class TurnEndingAction(Action, ABC):
 
 
 def send(dispatcher: CollectingDispatcher, answer: Answer) -> None:
-    """Utter ``answer`` as one message, with its buttons and its outcome keys."""
+    """Utter ``answer`` as one message, with its buttons, outcome keys and any alert."""
     buttons = [{"title": b.title, "payload": b.payload} for b in answer.buttons]
-    dispatcher.utter_message(text=answer.text, buttons=buttons, **{KEYS_FIELD: list(answer.keys)})
+    dispatcher.utter_message(text=answer.text, buttons=buttons, **message_data(answer))
 
 
 def entity_values(tracker: Tracker, entity: str) -> list[str]:

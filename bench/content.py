@@ -1,4 +1,7 @@
-"""Content checks for the report: source quotes, and the disclaimer on medical answers.
+"""Content checks for the report: source quotes, and how medical answers close.
+
+A medical answer ends with the disclaimer, said once; emergency or crisis guidance on its
+own ends with the safety line instead, and no disclaimer.
 
 The tests enforce both (``tests/bot/test_knowledge.py``, ``tests/bot/test_answers.py``);
 the report only counts them.
@@ -27,8 +30,8 @@ class ContentResult:
     quotes_found: int | None  # None when the source text is not on this machine
     missing_quotes: tuple[str, ...]
     medical_answers: int
-    with_disclaimer_once: int
-    without: tuple[str, ...]  # names of medical answers lacking it (or having it twice)
+    closed_once: int  # ending with the disclaimer (alerts alone: the safety line), once
+    without: tuple[str, ...]  # names of medical answers that do not
 
 
 def normalise(text: str) -> str:
@@ -40,7 +43,7 @@ def normalise(text: str) -> str:
 def check(
     knowledge: Knowledge, medical: Sequence[Reply], source: Path = SOURCE_TEXT
 ) -> ContentResult:
-    """Count the source quotes found in the source, and the disclaimers."""
+    """Count the source quotes found in the source, and the answers closed as they should."""
     quotes = [f.source_quote for f in knowledge.facts.values()]
     quotes += [s.source_quote for s in knowledge.listed_symptoms if s.source_quote]
     found: int | None = None
@@ -49,18 +52,19 @@ def check(
         text = normalise(source.read_text(encoding="utf-8"))
         missing = tuple(q for q in quotes if normalise(q) not in text)
         found = len(quotes) - len(missing)
-    ok = [
-        r
-        for r in medical
-        if r.medical
-        and r.text.endswith(knowledge.disclaimer)
-        and r.text.count(DISCLAIMER_START) == 1
-    ]
+    safety_line = knowledge.phrases["safety_line"]
+
+    def closed_once(text: str) -> bool:
+        if text.endswith(safety_line):  # emergency or crisis guidance alone
+            return DISCLAIMER_START not in text and text.count(safety_line) == 1
+        return text.endswith(knowledge.disclaimer) and text.count(DISCLAIMER_START) == 1
+
+    ok = [r for r in medical if r.medical and closed_once(r.text)]
     return ContentResult(
         quotes=len(quotes),
         quotes_found=found,
         missing_quotes=missing,
         medical_answers=len(medical),
-        with_disclaimer_once=len(ok),
+        closed_once=len(ok),
         without=tuple(r.name for r in medical if r not in ok),
     )

@@ -1,6 +1,7 @@
 """Reading level of every answer the bot can give (textstat, Flesch-Kincaid).
 
-The answers are those of :func:`bot.catalogue.every_answer`, and the disclaimer on its own.
+The answers are those of :func:`bot.catalogue.every_answer`, and the disclaimer and the
+safety line that closes emergency and crisis guidance, each on its own.
 
 Before scoring, each line that does not end a sentence (a bullet of the side-effect list,
 a line ending in a colon) gets a full stop: a bulleted list is read item by item, but the
@@ -51,11 +52,14 @@ def every_medical_answer(knowledge: Knowledge, rules: SafetyRules) -> list[Reply
 
 
 def every_reply(knowledge: Knowledge, rules: SafetyRules) -> list[Reply]:
-    """Every answer the bot can give, and the disclaimer on its own."""
-    disclaimer = Reply("disclaimer (on its own)", knowledge.disclaimer, True)
+    """Every answer the bot can give, and the disclaimer and the safety line on their own."""
+    closing = [
+        Reply("disclaimer (on its own)", knowledge.disclaimer, True),
+        Reply("safety line (on its own)", knowledge.phrases["safety_line"], True),
+    ]
     return [
         Reply(e.name, e.answer.text, e.answer.medical) for e in every_answer(knowledge, rules)
-    ] + [disclaimer]
+    ] + closing
 
 
 def prepared(text: str) -> str:

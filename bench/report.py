@@ -641,9 +641,10 @@ def content_section(results: BenchResults) -> str:
         "",
         f"Reading level of all {len(graded)} answers the bot can give (every medical answer "
         "on every path of `bot/answers.py`, the menu replies, the `domain.yml` responses, "
-        "and the disclaimer on its own), with textstat: Flesch-Kincaid grade (US school "
-        "grade; lower is easier) and Flesch reading ease (0-100; higher is easier). "
-        "Medical answers are graded with their disclaimer. Each bullet or line without a "
+        "and the disclaimer and the safety line on their own), with textstat: "
+        "Flesch-Kincaid grade (US school grade; lower is easier) and Flesch reading ease "
+        "(0-100; higher is easier). Medical answers are graded with their disclaimer "
+        "(emergency and crisis guidance: with its safety line). Each bullet or line without a "
         "full stop is read as a sentence of its own. Enforced by "
         "`tests/bot/test_readability.py`.",
         "",
@@ -675,10 +676,11 @@ def content_section(results: BenchResults) -> str:
                     ),
                 ],
                 [
-                    "Medical answers ending with the disclaimer, exactly once",
-                    f"{content.with_disclaimer_once} of {content.medical_answers}",
+                    "Medical answers ending with the disclaimer, exactly once "
+                    "(emergency and crisis guidance alone: with the safety line instead)",
+                    f"{content.closed_once} of {content.medical_answers}",
                     "all",
-                    met(content.with_disclaimer_once == content.medical_answers),
+                    met(content.closed_once == content.medical_answers),
                 ],
             ],
         ),
@@ -690,7 +692,7 @@ def content_section(results: BenchResults) -> str:
         lines += ["", "Quotes not found in the source:", ""]
         lines += [f"- {q}" for q in content.missing_quotes]
     if content.without:
-        lines += ["", "Medical answers without exactly one disclaimer at the end:", ""]
+        lines += ["", "Medical answers not ending with exactly one closing line:", ""]
         lines += [f"- {name}" for name in content.without]
     if "grades" in results.plots:
         lines += ["", f"![Reading grades]({results.plots['grades']})"]

@@ -2,18 +2,24 @@
 
 Every medical reply is an :class:`Answer` with a disclaimer; :attr:`Answer.text` is the
 only place the disclaimer (and, for answers from the fact sheet, the source line) is
-appended, exactly once.
+appended, exactly once. Emergency and crisis guidance is an :class:`Alert` instead: it
+comes first and closes with a short safety line (phrase ``safety_line``), not with the
+routine disclaimer; an answer given after it (a likely alarm's) keeps its disclaimer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
 
+from bot.emergency_numbers import Phone
 from bot.knowledge import Knowledge, Topic
 from bot.safety import Alarm, SafetyRules
 
 KEYS_FIELD = "keys"  # where a sent message carries its answer's outcome keys
+ALERT_FIELD = "alert"  # ... and its emergency or crisis guidance as data (Alert.data)
+REPLY_FIELDS = (KEYS_FIELD, ALERT_FIELD)  # what the channels pass on with a message's text
 REFERRAL = "referral:"  # a referral's key ("referral:vaccines"), also its topic in hand
 FOR_SOMEONE_ELSE = "subject:other"  # the key of an answer told about another person
 FOLLOW_UPS = ("ask_more", "ask_how_common", "ask_what_to_do")
@@ -39,8 +45,31 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Alert:
+    """Emergency or crisis guidance: it comes first, and the safety line closes it."""
+
+    level: Alarm  # the most urgent alarm raised (emergency before crisis)
+    paragraphs: tuple[str, ...]
+    safety_line: str
+    phones: tuple[Phone, ...] = ()  # the numbers its paragraphs give, to call or text
+
+    @property
+    def text(self) -> str:
+        """The guidance, then the safety line."""
+        return "\n".join([*self.paragraphs, self.safety_line])
+
+    def data(self) -> dict[str, Any]:
+        """The alert as a channel sends it (``ALERT_FIELD``): level, text and numbers."""
+        return {
+            "level": self.level.value,
+            "text": self.text,
+            "numbers": [asdict(phone) for phone in self.phones],
+        }
+
+
+@dataclass(frozen=True)
 class Answer:
-    """One reply: its paragraphs, optional buttons, and the lines that close it."""
+    """One reply: any alert, its paragraphs, optional buttons, and the lines that close it."""
 
     paragraphs: tuple[str, ...]
     disclaimer: str | None = None
@@ -48,6 +77,7 @@ class Answer:
     source_line: str | None = None  # for answers stated from the fact sheet
     kinds: tuple[str, ...] = ()  # what the reply does: "topic:pregnancy", "referral:vaccines"
     facts: tuple[str, ...] = ()  # ids of the facts it states
+    alert: Alert | None = None  # emergency or crisis guidance, before everything else
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -59,18 +89,35 @@ class Answer:
 
     @property
     def medical(self) -> bool:
-        """Whether this answer states medical information (and so carries the disclaimer)."""
-        return self.disclaimer is not None
+        """Whether this answer states medical information.
+
+        A medical answer closes with the disclaimer; an alert alone, with its safety line.
+        """
+        return self.disclaimer is not None or self.alert is not None
 
     @property
     def text(self) -> str:
-        """The reply as sent: paragraphs, the source line, then the disclaimer.
+        """The reply as sent: any alert, the paragraphs, the source line, the disclaimer.
 
         Paragraphs are joined by single newlines: Rasa splits a text at blank lines into
         separate messages, and the disclaimer must stay in the same message as the facts.
         """
+        alert = [self.alert.text] if self.alert else []
         closing = [line for line in (self.source_line, self.disclaimer) if line]
-        return "\n".join([*self.paragraphs, *closing])
+        return "\n".join([*alert, *self.paragraphs, *closing])
+
+
+def message_data(answer: Answer) -> dict[str, Any]:
+    """What a message carries beside its text and buttons (``REPLY_FIELDS``)."""
+    data: dict[str, Any] = {KEYS_FIELD: list(answer.keys)}
+    if answer.alert is not None:
+        data[ALERT_FIELD] = answer.alert.data()
+    return data
+
+
+def reply_data(message: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``REPLY_FIELDS`` a sent message holds, for a channel to pass on."""
+    return {name: message[name] for name in REPLY_FIELDS if message.get(name)}
 
 
 def medical(
@@ -406,7 +453,7 @@ def safety_answer(
     groups: Iterable[str] = (),
     likely: bool = False,
 ) -> Answer:
-    """Emergency guidance first, then crisis support, for the alarms raised.
+    """Emergency guidance first, then crisis support, for the alarms raised: an alert.
 
     ``for_someone_else``: the writer speaks for another person ("my husband").
     ``likely``: the statistical backstop raised them, not a rule: say it may be a misreading.
@@ -422,4 +469,15 @@ def safety_answer(
         kinds.append(FOR_SOMEONE_ELSE)
     lead = [knowledge.phrases["likely_alarm_lead"]] if likely else []
     messages = [rules.message(a, country, for_someone_else, fired) for a in order]
-    return medical(knowledge, [*lead, *messages], kinds=kinds)
+    alert = Alert(
+        level=order[0],
+        paragraphs=(*lead, *messages),
+        safety_line=knowledge.phrases["safety_line"],
+        phones=rules.phones(order, country, for_someone_else, fired),
+    )
+    return Answer((), alert=alert, kinds=tuple(kinds))
+
+
+def after_alert(safety: Answer, answer: Answer) -> Answer:
+    """``answer`` given after the alert of ``safety`` (a likely alarm's question answered)."""
+    return replace(answer, alert=safety.alert, kinds=(*safety.kinds, *answer.kinds))

@@ -12,7 +12,7 @@ phone prefix), else the operator's ``BOT_COUNTRY`` (see :mod:`bot.launch.setting
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from string import Formatter
@@ -56,6 +56,36 @@ class Line:
     call: str | None = None
     text: str | None = None
     text_word: str | None = None  # the word to text ("SHOUT"), where the service asks
+
+
+@dataclass(frozen=True)
+class Phone:
+    """A number a message gives: to call (the emergency services, most lines), to text, or both."""
+
+    number: str  # as the message writes it ("116 123")
+    call: bool = True
+    text: bool = False
+
+
+def _line_phones(line: Line) -> tuple[Phone, ...]:
+    """The numbers a crisis line's wording gives: one to call and text, or each apart."""
+    if line.call and line.call == line.text:
+        return (Phone(line.call, call=True, text=True),)
+    call = (Phone(line.call),) if line.call else ()
+    return (*call, *((Phone(line.text, call=False, text=True),) if line.text else ()))
+
+
+def merge_phones(phones: Iterable[Phone]) -> tuple[Phone, ...]:
+    """``phones`` in order, a number given twice once (to call if either is, to text likewise)."""
+    merged: dict[str, Phone] = {}
+    for phone in phones:
+        known = merged.get(phone.number)
+        merged[phone.number] = (
+            phone
+            if known is None
+            else Phone(phone.number, known.call or phone.call, known.text or phone.text)
+        )
+    return tuple(merged.values())
 
 
 @dataclass(frozen=True)
@@ -112,22 +142,50 @@ class EmergencyNumbers:
         ``country`` None: "your local emergency number" with examples. ``poisoning``:
         the message is about tablets swallowed; the poison centre is named where known.
         """
-        w = self.wording
-        poison = ""
-        if country is None:
-            emergency = w["emergency_unknown"].format(
-                examples=self._examples(self.unknown_emergency)
-            )
-            crisis = w["crisis_unknown"].format(examples=self._examples(self.unknown_crisis))
-        else:
-            numbers = _or_list(country.emergency)
-            emergency = w["emergency"].format(numbers=numbers, country=country.name)
-            lines = _or_list([self._line(line) for line in country.crisis])
-            crisis = w["crisis_lines"].format(lines=lines) if lines else w["crisis_none"]
-            if poisoning and country.poison is not None:
-                poison = w["poison"].format(name=country.poison.name, call=country.poison.call)
-        text = template.format(emergency=emergency, crisis_lines=crisis, poison=poison)
+        parts = self._parts(country, poisoning)
+        text = template.format(**{name: wording for name, (wording, _) in parts.items()})
         return " ".join(text.split())
+
+    def phones_given(
+        self, template: str, country: Country | None, poisoning: bool = False
+    ) -> tuple[Phone, ...]:
+        """The numbers :meth:`fill` gives in ``template``, in order, each once."""
+        parts = self._parts(country, poisoning)
+        names = [name for _, name, _, _ in Formatter().parse(template) if name is not None]
+        return merge_phones(phone for name in names for phone in parts[name][1])
+
+    def _parts(
+        self, country: Country | None, poisoning: bool
+    ) -> dict[str, tuple[str, tuple[Phone, ...]]]:
+        """Each placeholder's wording, and the numbers that wording gives."""
+        w = self.wording
+        if country is None:
+            return {
+                "emergency": (
+                    w["emergency_unknown"].format(examples=self._examples(self.unknown_emergency)),
+                    tuple(Phone(e.number) for e in self.unknown_emergency),
+                ),
+                "crisis_lines": (
+                    w["crisis_unknown"].format(examples=self._examples(self.unknown_crisis)),
+                    tuple(Phone(e.number) for e in self.unknown_crisis),
+                ),
+                "poison": ("", ()),
+            }
+        emergency = w["emergency"].format(numbers=_or_list(country.emergency), country=country.name)
+        crisis: tuple[str, tuple[Phone, ...]] = (w["crisis_none"], ())
+        if country.crisis:
+            lines = _or_list([self._line(line) for line in country.crisis])
+            phones = tuple(phone for line in country.crisis for phone in _line_phones(line))
+            crisis = (w["crisis_lines"].format(lines=lines), phones)
+        poison: tuple[str, tuple[Phone, ...]] = ("", ())
+        if poisoning and country.poison is not None and country.poison.call:
+            wording = w["poison"].format(name=country.poison.name, call=country.poison.call)
+            poison = (wording, (Phone(country.poison.call),))
+        return {
+            "emergency": (emergency, tuple(Phone(n) for n in country.emergency)),
+            "crisis_lines": crisis,
+            "poison": poison,
+        }
 
     def _examples(self, examples: Sequence[Example]) -> str:
         return _or_list(
@@ -367,6 +425,7 @@ __all__ = [
     "Country",
     "EmergencyNumbers",
     "Line",
+    "Phone",
     "conversation_country",
     "load",
     "require",

@@ -45,6 +45,7 @@ REQUIRED_PHRASES = frozenset(
         "action_unavailable",
         "feelings_lead",
         "likely_alarm_lead",
+        "safety_line",
     }
 )
 

@@ -115,8 +115,8 @@ def plan(knowledge: Knowledge, rules: SafetyRules, heard: Heard, context: Contex
             answer = _with_language(knowledge, answer, heard.language)
         elif not sure:  # a likely alarm, not a sure one: answer the question as well
             parts = _asked(knowledge, heard, context)
-            if parts:
-                answer = answers.combine(knowledge, [("", answer), *parts])
+            if parts:  # after the alert, with its own disclaimer: a routine answer
+                answer = answers.after_alert(answer, answers.combine(knowledge, parts))
         return Reply(answer, other_person=other)
     if heard.language:
         notice = knowledge.languages.notice(heard.language)
@@ -307,10 +307,13 @@ def _without_question(knowledge: Knowledge, heard: Heard, context: Context, othe
 
 
 def _with_language(knowledge: Knowledge, answer: Answer, language: str) -> Answer:
+    """``answer`` (an alert) opening with the notice in ``language``: a reader can follow."""
     notice = knowledge.languages.notice(language)
-    return replace(
-        answer, paragraphs=(notice, *answer.paragraphs), kinds=(*answer.kinds, "language:other")
-    )
+    kinds = (*answer.kinds, "language:other")
+    if answer.alert is None:
+        return replace(answer, paragraphs=(notice, *answer.paragraphs), kinds=kinds)
+    alert = replace(answer.alert, paragraphs=(notice, *answer.alert.paragraphs))
+    return replace(answer, alert=alert, kinds=kinds)
 
 
 __all__ = ["Button", "Context", "Heard", "Reply", "plan"]

@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot import emergency_numbers
-from bot.emergency_numbers import NUMBERS_FILE, EmergencyNumbers
+from bot.emergency_numbers import NUMBERS_FILE, Country, EmergencyNumbers, Phone, merge_phones
 from bot.knowledge import KNOWLEDGE_DIR, KnowledgeError, YamlFile
 
 SAFETY_FILE = KNOWLEDGE_DIR / "safety.yml"
@@ -107,9 +107,32 @@ class SafetyRules:
         ``groups`` are the rule groups that fired ("emergency.overdose"); for swallowed
         tablets the poison centre is named too, where the country has one.
         """
+        return self.numbers.fill(*self._filling(alarm, country, for_someone_else, groups))
+
+    def phones(
+        self,
+        alarms: Iterable[Alarm],
+        country: str | None = None,
+        for_someone_else: bool = False,
+        groups: Iterable[str] = (),
+    ) -> tuple[Phone, ...]:
+        """The numbers the guidance for ``alarms`` gives (see :meth:`message`), each once."""
+        fired = tuple(groups)
+        return merge_phones(
+            phone
+            for alarm in alarms
+            for phone in self.numbers.phones_given(
+                *self._filling(alarm, country, for_someone_else, fired)
+            )
+        )
+
+    def _filling(
+        self, alarm: Alarm, country: str | None, for_someone_else: bool, groups: Iterable[str]
+    ) -> tuple[str, Country | None, bool]:
+        """The template, the country and whether tablets were swallowed, for filling."""
         templates = self.messages_for_someone_else if for_someone_else else self.messages
         poisoning = bool(self.poison_groups & set(groups))
-        return self.numbers.fill(templates[alarm], self.numbers.country(country), poisoning)
+        return templates[alarm], self.numbers.country(country), poisoning
 
     def is_fever(self, value: float) -> bool:
         """Whether ``value`` is a temperature in a fever range."""

@@ -44,7 +44,7 @@ from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
-from bot.answers import KEYS_FIELD
+from bot.answers import reply_data
 from bot.channels.delivery import OnNewMessage, deliver_after_save
 from bot.identity import REST, Identities, conversation_id
 from bot.limits import truncate_message
@@ -178,20 +178,20 @@ def limit_request_size(env: MutableMapping[str, str] | None = None) -> int:
 
 
 class KeyedCollectingOutputChannel(CollectingOutputChannel):
-    """Rasa's collecting channel, keeping each answer's outcome keys with its message.
+    """Rasa's collecting channel, keeping each answer's data with its message.
 
-    The keys (``"topic:pregnancy"``, ``"safety:emergency"``) say what the reply does; the
-    patient-voice evaluation grades them (see :mod:`bot.evaluation`).
+    The data are :data:`bot.answers.REPLY_FIELDS`: the outcome keys (``"topic:pregnancy"``,
+    ``"safety:emergency"``), which say what the reply does and which the patient-voice
+    evaluation grades (see :mod:`bot.evaluation`), and any emergency or crisis ``alert``.
     """
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
-        """Collect the message as Rasa does, with its ``keys``."""
-        keys = message.get(KEYS_FIELD)
+        """Collect the message as Rasa does, with its data."""
+        data = reply_data(message)
         before = len(self.messages)
         await super().send_response(recipient_id, dict(message))
-        if keys:
-            for sent in self.messages[before:]:
-                sent[KEYS_FIELD] = list(keys)
+        for sent in self.messages[before:]:
+            sent.update(data)
 
 
 class AnsweredAs(OutputChannel):

@@ -15,6 +15,9 @@ replaces the ``session_request`` and message handlers:
   with the same token does not receive them.
 - A message must name the session confirmed on its own connection, and its data must be
   an object whose ``message`` is a string (cut to 2,000 characters).
+
+Replies carry their data (outcome keys, an emergency or crisis alert) as the REST
+channel's do (:class:`ReplyDataOutput`): Rasa's output sends only the text and buttons.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from rasa.shared.exceptions import RasaException
 from sanic import Blueprint
 from socketio import AsyncServer
 
+from bot.answers import reply_data
 from bot.channels.delivery import OnNewMessage, deliver_after_save
 from bot.channels.rest import (
     CheckedMessage,
@@ -84,8 +88,33 @@ def check_event(data: Any, metadata_key: str, session: str | None) -> CheckedMes
     return CheckedMessage(session, clean_text(text), metadata)
 
 
-class ConnectionOutput(SocketIOOutput):
-    """Rasa's socket.io output, sending to one connection instead of a room."""
+class ReplyDataOutput(SocketIOOutput):
+    """Rasa's socket.io output, sending a reply's data (``REPLY_FIELDS``) in its message.
+
+    A reply that has data is sent as one ``bot_uttered`` with its text, its buttons as
+    ``quick_replies`` (as Rasa sends them) and the data; the bot's replies are one message
+    each (``bot.answers`` keeps blank lines, where Rasa would split, out of them). Anything
+    else goes as Rasa sends it.
+    """
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """Send ``message``, with its data when it has any."""
+        data = reply_data(message)
+        text = message.get("text")
+        if not data or not isinstance(text, str):
+            await super().send_response(recipient_id, message)
+            return
+        buttons = message.get("buttons") or []
+        quick_replies = [
+            {"content_type": "text", "title": b["title"], "payload": b["payload"]} for b in buttons
+        ]
+        await self._send_message(
+            recipient_id, {"text": text, "quick_replies": quick_replies, **data}
+        )
+
+
+class ConnectionOutput(ReplyDataOutput):
+    """The output with reply data, sending to one connection instead of a room."""
 
     def __init__(
         self, sio: AsyncServer, bot_message_evt: str, sid: str, namespace: str | None

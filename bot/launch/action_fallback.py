@@ -9,7 +9,7 @@ run custom actions as :class:`FallbackRemoteAction`, which sends instead:
 - for a red-flag message (intent ``emergency``/``crisis`` or a ``red_flag`` entity, set by
   ``bot.nlu.red_flag_classifier``): the emergency or crisis guidance of
   ``bot/knowledge/safety.yml`` with the conversation's local numbers (the message's
-  ``country`` metadata, else ``BOT_COUNTRY``), as the action server would;
+  ``country`` metadata, else ``BOT_COUNTRY``), with its alert, as the action server would;
 - for ``action_forget_me``: the usual confirmation (phrase ``forgotten``), because the
   tracker store erases the conversation whether or not the action server answered (the
   channel sends it only once the store has checked that nothing is left);
@@ -32,7 +32,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rasa.core.actions.action import (
     ActionExecutionRejection,
@@ -83,35 +83,42 @@ class FallbackReplies:
             forgotten=facts.phrases.get("forgotten"),
         )
 
-    def reply(
+    def message(
         self,
         alarms: Iterable[Alarm],
         action: str = "",
         country: str | None = None,
         groups: Iterable[str] = (),
-    ) -> str:
-        """The reply in place of ``action``: safety guidance first, then the others.
+    ) -> dict[str, Any]:
+        """The message in place of ``action``: safety guidance first, then the others.
 
-        ``country`` and ``groups`` (the rule groups that fired) choose the numbers.
+        ``country`` and ``groups`` (the rule groups that fired) choose the numbers. The
+        guidance carries its alert and keys as the action server's would.
         """
-        guidance = self.guidance(alarms, country, groups)
-        if guidance is not None:
-            return guidance
+        answer = self.guidance_answer(alarms, country, groups)
+        if answer is not None:
+            return {"text": answer.text, **answers.message_data(answer)}
         if action == FORGET_ACTION and self.forgotten:
-            return self.forgotten
-        return self.unavailable
+            return {"text": self.forgotten}
+        return {"text": self.unavailable}
 
-    def guidance(
+    def guidance_answer(
         self, alarms: Iterable[Alarm], country: str | None = None, groups: Iterable[str] = ()
-    ) -> str | None:
+    ) -> answers.Answer | None:
         """The emergency or crisis guidance for ``alarms``, or None when none was raised."""
         raised = set(alarms)
         if not raised:
             return None
-        answer = answers.safety_answer(
+        return answers.safety_answer(
             self.knowledge, self.rules, raised, country=country, groups=groups
         )
-        return answer.text
+
+    def guidance(
+        self, alarms: Iterable[Alarm], country: str | None = None, groups: Iterable[str] = ()
+    ) -> str | None:
+        """The guidance's text, or None when no alarm was raised."""
+        answer = self.guidance_answer(alarms, country, groups)
+        return answer.text if answer is not None else None
 
     def unsaved(
         self,
@@ -176,7 +183,7 @@ class FallbackRemoteAction(RemoteAction):
                 self.name(),
                 describe(error),
             )
-            return [create_bot_utterance({"text": fallback_text(tracker, self.name())})]
+            return [create_bot_utterance(fallback_message(tracker, self.name()))]
 
 
 def describe(error: BaseException) -> str:
@@ -198,9 +205,10 @@ def _country(tracker: DialogueStateTracker | None) -> str | None:
     return conversation_country(latest.metadata if latest else None, replies().country)
 
 
-def fallback_text(tracker: DialogueStateTracker, action: str = "") -> str:
-    """The reply in place of ``action``."""
-    return replies().reply(alarms_in(tracker), action, _country(tracker), red_flags_in(tracker))
+def fallback_message(tracker: DialogueStateTracker, action: str = "") -> dict[str, Any]:
+    """The message in place of ``action``, with its alert and keys where it has them."""
+    alarms, groups = alarms_in(tracker), red_flags_in(tracker)
+    return replies().message(alarms, action, _country(tracker), groups)
 
 
 def not_saved_texts(tracker: DialogueStateTracker | None, erasure: bool = False) -> list[str]:

@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import ActionNotUnderstood, ActionReply
 from actions.privacy import ActionForgetMe
-from bot.answers import KEYS_FIELD
+from bot.answers import ALERT_FIELD, KEYS_FIELD
 from bot.knowledge import Knowledge
 from bot.safety import default_rules
 
@@ -97,6 +97,23 @@ async def test_safety_guidance_comes_from_the_rules_entities(knowledge: Knowledg
     flags = [entity("red_flag", "crisis.self_harm"), entity("red_flag", "emergency.overdose")]
     message, _ = await run(ActionReply(), tracker("crisis", flags))
     assert message[KEYS_FIELD][:2] == ["safety:emergency", "safety:crisis"]
+
+
+async def test_the_alert_goes_with_the_message_as_data(knowledge: Knowledge) -> None:
+    flags = [entity("red_flag", "crisis.self_harm")]
+    message, _ = await run(ActionReply(), tracker("crisis", flags, metadata={"country": "GB"}))
+    alert = message[ALERT_FIELD]
+    assert alert["level"] == "crisis"
+    assert message["text"] == alert["text"]
+    assert alert["text"].endswith(knowledge.phrases["safety_line"])
+    assert knowledge.disclaimer not in message["text"]
+    gb = default_rules().numbers.countries["GB"]
+    numbers = {n["number"]: n for n in alert["numbers"]}
+    assert set(gb.emergency) <= set(numbers)
+    assert all(numbers[n]["call"] for n in gb.emergency)
+    assert all(line.call in numbers or line.text in numbers for line in gb.crisis)
+    routine, _ = await run(ActionReply(), tracker("ask_pregnancy"))
+    assert ALERT_FIELD not in routine
 
 
 @pytest.mark.parametrize(

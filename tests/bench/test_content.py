@@ -15,13 +15,15 @@ def test_counts_quotes_found_in_the_source_and_disclaimers(
     source.write_text("\n".join(quotes[1:]))  # all but the first
     medical = every_medical_answer(knowledge, default_rules())
     broken = Reply("broken", "No disclaimer here.", True)
-    result = check(knowledge, [*medical, broken], source)
+    both = f"{knowledge.disclaimer}\n{knowledge.phrases['safety_line']}"
+    alert_and_disclaimer = Reply("alert and disclaimer", both, True)
+    result = check(knowledge, [*medical, broken, alert_and_disclaimer], source)
     assert result.quotes == len(quotes)
     assert result.quotes_found == len(quotes) - 1
     assert result.missing_quotes == (quotes[0],)
-    assert result.medical_answers == len(medical) + 1
-    assert result.with_disclaimer_once == len(medical)
-    assert result.without == ("broken",)
+    assert result.medical_answers == len(medical) + 2
+    assert result.closed_once == len(medical)  # the emergency and crisis guidance among them
+    assert result.without == ("broken", "alert and disclaimer")
 
 
 def test_a_missing_source_is_not_counted(knowledge: Knowledge, tmp_path: Path) -> None:

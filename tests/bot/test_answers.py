@@ -1,4 +1,5 @@
 import re
+from dataclasses import asdict
 
 import pytest
 
@@ -8,6 +9,7 @@ from bot.knowledge import Knowledge
 from bot.safety import Alarm, default_rules
 
 DISCLAIMER_START = "This is general information, not medical advice."
+NUMBER = re.compile(r"\d(?:[\d -]*\d)?")  # as bot/emergency_numbers.py reads a number
 
 
 def every_medical_answer(knowledge: Knowledge) -> list[answers.Answer]:
@@ -16,10 +18,103 @@ def every_medical_answer(knowledge: Knowledge) -> list[answers.Answer]:
 
 
 def test_every_medical_answer_ends_with_the_disclaimer_exactly_once(knowledge: Knowledge) -> None:
-    for answer in every_medical_answer(knowledge):
+    routine = [a for a in every_medical_answer(knowledge) if a.alert is None]
+    assert len(routine) > 100
+    for answer in routine:
         assert answer.medical
+        assert answer.disclaimer == knowledge.disclaimer
         assert answer.text.endswith(knowledge.disclaimer)
         assert answer.text.count(DISCLAIMER_START) == 1
+
+
+def test_emergency_and_crisis_guidance_ends_with_the_safety_line_instead(
+    knowledge: Knowledge,
+) -> None:
+    entries = medical_answers(knowledge, default_rules())
+    alerts = [e for e in entries if e.answer.alert is not None]
+    assert {e.name for e in alerts} == {e.name for e in entries if "safety" in e.name}
+    safety_line = knowledge.phrases["safety_line"]
+    for entry in alerts:
+        answer = entry.answer
+        assert answer.medical and answer.disclaimer is None
+        assert answer.text.endswith("\n" + safety_line)
+        assert answer.text.count(safety_line) == 1
+        assert DISCLAIMER_START not in answer.text
+        assert knowledge.disclaimer not in answer.text
+
+
+def test_the_safety_line_says_the_chat_is_no_medical_service(knowledge: Knowledge) -> None:
+    line = knowledge.phrases["safety_line"]
+    assert "not a medical service" in line
+    assert len(line.split()) <= 15  # short: it must not bury the guidance
+
+
+@pytest.mark.parametrize(
+    ("alarms", "level"),
+    [
+        pytest.param({Alarm.EMERGENCY}, Alarm.EMERGENCY, id="emergency"),
+        pytest.param({Alarm.CRISIS}, Alarm.CRISIS, id="crisis"),
+        pytest.param(set(Alarm), Alarm.EMERGENCY, id="both"),
+    ],
+)
+@pytest.mark.parametrize("for_someone_else", [False, True], ids=["patient", "carer"])
+@pytest.mark.parametrize("country", [None, "GB", "US", "AU"])
+def test_an_alert_gives_the_guidance_its_level_its_numbers_and_the_safety_line(
+    knowledge: Knowledge,
+    alarms: set[Alarm],
+    level: Alarm,
+    for_someone_else: bool,
+    country: str | None,
+) -> None:
+    rules = default_rules()
+    answer = answers.safety_answer(knowledge, rules, alarms, for_someone_else, country=country)
+    alert = answer.alert
+    assert alert is not None and alert.level == level
+    order = [a for a in (Alarm.EMERGENCY, Alarm.CRISIS) if a in alarms]
+    # the carer's wording (messages_for_someone_else) when written about someone else
+    assert alert.paragraphs == tuple(rules.message(a, country, for_someone_else) for a in order)
+    assert alert.safety_line == knowledge.phrases["safety_line"]
+    assert (answer.paragraphs, answer.disclaimer, answer.source_line) == ((), None, None)
+    assert answer.text == alert.text == "\n".join([*alert.paragraphs, alert.safety_line])
+    whom = ("subject:other",) if for_someone_else else ()
+    assert answer.keys == (*(f"safety:{a.value}" for a in order), *whom)
+
+    # the numbers: every one the guidance gives (a line's name aside), each once
+    text = alert.text
+    for line in rules.numbers.countries[country].crisis if country else ():
+        text = text.replace(line.name, "")
+    listed = [p.number for p in alert.phones]
+    assert listed == list(dict.fromkeys(NUMBER.findall(text)))
+    assert all(p.call or p.text for p in alert.phones)
+
+    data = answers.message_data(answer)
+    assert data == {
+        answers.KEYS_FIELD: list(answer.keys),
+        answers.ALERT_FIELD: {
+            "level": level.value,
+            "text": answer.text,
+            "numbers": [asdict(p) for p in alert.phones],
+        },
+    }
+
+
+def test_a_routine_answer_carries_its_keys_and_no_alert(knowledge: Knowledge) -> None:
+    answer = answers.topic_answer(knowledge, "pregnancy")
+    assert answer.alert is None
+    assert answers.message_data(answer) == {answers.KEYS_FIELD: list(answer.keys)}
+    sent = {"text": answer.text, **answers.message_data(answer), "timestamp": 1.0}
+    assert answers.reply_data(sent) == answers.message_data(answer)
+
+
+def test_a_crisis_text_number_is_one_to_text(knowledge: Knowledge) -> None:
+    rules = default_rules()
+    gb = rules.numbers.countries["GB"]
+    alert = answers.safety_answer(knowledge, rules, {Alarm.CRISIS}, country="GB").alert
+    assert alert is not None
+    phones = {p.number: p for p in alert.phones}
+    texted = [line.text for line in gb.crisis if line.text and not line.call]
+    assert texted and all(phones[n].text and not phones[n].call for n in texted)
+    assert all(phones[n].call for n in gb.emergency)
 
 
 def test_the_disclaimer_says_not_medical_advice_and_to_ask_the_care_team(

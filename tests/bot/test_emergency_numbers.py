@@ -73,6 +73,45 @@ def test_each_countrys_numbers_appear_in_its_messages(numbers: EmergencyNumbers,
     assert numbers.fill("{poison}", country, poisoning=False) == ""
 
 
+EVERY = "{emergency} {crisis_lines} {poison}"  # every placeholder, as a message may use them
+
+
+@pytest.mark.parametrize("code", sorted(set(COVERED) | {"NANP"}))
+def test_the_numbers_a_message_gives_are_listed_to_call_or_to_text(
+    numbers: EmergencyNumbers, code: str
+) -> None:
+    country = numbers.countries[code]
+    given = numbers.phones_given(EVERY, country, poisoning=True)
+    phones = {p.number: p for p in given}
+    assert len(phones) == len(given)  # each number once
+    assert all(phones[n].call for n in country.emergency)
+    for line in country.crisis:
+        assert line.call is None or phones[line.call].call
+        assert line.text is None or phones[line.text].text
+        if line.text and line.text != line.call:  # a number only for texts is not to call
+            assert not phones[line.text].call
+    if country.poison is not None and country.poison.call:
+        assert phones[country.poison.call].call
+    expected = {*country.emergency, *crisis_numbers(country)} - {
+        line.text_word for line in country.crisis
+    }
+    if country.poison is not None and country.poison.call:
+        expected.add(country.poison.call)
+    assert set(phones) == expected
+    text = numbers.fill(EVERY, country, poisoning=True)
+    assert all(number in text for number in phones)
+
+
+def test_only_the_numbers_of_the_placeholders_used_are_listed(numbers: EmergencyNumbers) -> None:
+    gb = numbers.countries["GB"]
+    assert [p.number for p in numbers.phones_given("{emergency}", gb)] == list(gb.emergency)
+    assert numbers.phones_given("{poison}", numbers.countries["US"], poisoning=False) == ()
+    unknown = numbers.phones_given("{emergency} {crisis_lines}", None)
+    examples = [e.number for e in (*numbers.unknown_emergency, *numbers.unknown_crisis)]
+    assert [p.number for p in unknown] == list(dict.fromkeys(examples))
+    assert all(p.call and not p.text for p in unknown)
+
+
 def test_an_unknown_country_gets_the_local_emergency_number_and_examples(
     numbers: EmergencyNumbers,
 ) -> None:

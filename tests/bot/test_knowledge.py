@@ -85,6 +85,7 @@ def test_a_copy_of_the_fact_set_loads(fact_dir: Path) -> None:
         ("side_effects.yml", "synonyms: [acne,", "synonyms: [headache, acne,", "belongs to both"),
         ("side_effects.yml", 'source_quote: "Gas"\n', "\n", "needs a source_quote"),
         ("phrases.yml", "more_button:", "more_knob:", "missing phrases: more_button"),
+        ("phrases.yml", "safety_line:", "safety_lines:", "missing phrases: safety_line"),
     ],
 )  # fmt: skip
 def test_a_broken_fact_file_is_a_clear_error_naming_it(

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 
+from bot.answers import Answer
 from bot.knowledge import Knowledge
 from bot.planner import Context, Heard, plan
 from bot.safety import Alarm, default_rules
@@ -13,6 +14,11 @@ from bot.safety import Alarm, default_rules
 
 def keys(knowledge: Knowledge, heard: Heard, context: Context | None = None) -> tuple[str, ...]:
     return plan(knowledge, default_rules(), heard, context or Context()).answer.keys
+
+
+def alert_paragraphs(answer: Answer) -> tuple[str, ...]:
+    assert answer.alert is not None, "no alert"
+    return answer.alert.paragraphs
 
 
 @pytest.mark.parametrize(
@@ -127,16 +133,42 @@ def test_another_language_gets_the_notice_with_safety_first(knowledge: Knowledge
     assert keys(knowledge, Heard("nlu_fallback", language="SPANISH")) == ("language:other",)
     text = plan(knowledge, default_rules(), Heard("x", language="SPANISH"), Context()).answer.text
     assert text == knowledge.languages.notice("SPANISH")
-    urgent = keys(knowledge, Heard("x", language="GERMAN", alarms=frozenset({Alarm.EMERGENCY})))
-    assert urgent[:2] == ("safety:emergency", "language:other")
+    heard = Heard("x", language="GERMAN", alarms=frozenset({Alarm.EMERGENCY}))
+    urgent = plan(knowledge, default_rules(), heard, Context()).answer
+    assert urgent.keys[:2] == ("safety:emergency", "language:other")
+    # the alert opens with the notice in the reader's language, and still closes as an alert
+    assert urgent.alert is not None
+    assert urgent.alert.paragraphs[0] == knowledge.languages.notice("GERMAN")
+    assert urgent.paragraphs == () and urgent.disclaimer is None
+    assert urgent.text.endswith(knowledge.phrases["safety_line"])
 
 
-def test_a_likely_alarm_gives_the_guidance_and_still_answers(knowledge: Knowledge) -> None:
+def test_a_likely_alarm_gives_the_guidance_then_answers_with_the_disclaimer(
+    knowledge: Knowledge,
+) -> None:
+    rules = default_rules()
     heard = Heard("ask_interactions", alarms=frozenset({Alarm.EMERGENCY}), alarms_by_rules=False)
-    answer = plan(knowledge, default_rules(), heard, Context()).answer
+    answer = plan(knowledge, rules, heard, Context()).answer
     assert answer.keys[:2] == ("safety:emergency", "referral:interactions")
-    assert answer.paragraphs[0] == knowledge.phrases["likely_alarm_lead"]
+    alert = answer.alert
+    assert alert is not None and alert.level == Alarm.EMERGENCY
+    assert alert.paragraphs == (
+        knowledge.phrases["likely_alarm_lead"],
+        rules.message(Alarm.EMERGENCY),
+    )
+    # the alert first, closed by the safety line; the question's answer after it is a
+    # routine medical answer, closed by the one disclaimer
+    referral = knowledge.referrals["interactions"].text
+    assert answer.paragraphs == (referral,)
+    assert answer.disclaimer == knowledge.disclaimer
+    assert answer.text == "\n".join([alert.text, referral, knowledge.disclaimer])
+    assert answer.text.count(knowledge.phrases["safety_line"]) == 1
     assert answer.text.count(knowledge.disclaimer) == 1
+
+    alone = Heard("nlu_fallback", alarms=frozenset({Alarm.CRISIS}), alarms_by_rules=False)
+    only = plan(knowledge, rules, alone, Context()).answer  # nothing asked: the alert alone
+    assert only.alert is not None and only.alert.level == Alarm.CRISIS
+    assert only.disclaimer is None and only.text.endswith(knowledge.phrases["safety_line"])
 
 
 def test_safety_wins_over_everything(knowledge: Knowledge) -> None:
@@ -216,10 +248,12 @@ def test_a_carer_reporting_a_crisis_is_spoken_to_as_the_carer(knowledge: Knowled
     heard = Heard("crisis", alarms=frozenset({Alarm.CRISIS}), other_person=True)
     reply = plan(knowledge, rules, heard, Context())
     assert reply.answer.keys == ("safety:crisis", "subject:other")
-    assert reply.answer.paragraphs == (rules.message(Alarm.CRISIS, None, for_someone_else=True),)
+    assert alert_paragraphs(reply.answer) == (
+        rules.message(Alarm.CRISIS, None, for_someone_else=True),
+    )
     own = plan(knowledge, rules, Heard("crisis", alarms=frozenset({Alarm.CRISIS})), Context())
-    assert own.answer.paragraphs == (rules.message(Alarm.CRISIS, None),)
-    assert own.answer.paragraphs != reply.answer.paragraphs
+    assert alert_paragraphs(own.answer) == (rules.message(Alarm.CRISIS, None),)
+    assert alert_paragraphs(own.answer) != alert_paragraphs(reply.answer)
 
 
 @pytest.mark.parametrize("country", [None, "GB", "US", "AU", "NANP", "JP"])
@@ -229,12 +263,13 @@ def test_the_safety_answer_gives_the_conversations_numbers(
     rules = default_rules()
     heard = Heard("emergency", alarms=frozenset(Alarm), red_flags=("emergency.chest_pain",))
     reply = plan(knowledge, rules, heard, Context(country=country))
-    assert reply.answer.paragraphs == tuple(rules.message(a, country) for a in Alarm)
+    paragraphs = alert_paragraphs(reply.answer)
+    assert paragraphs == tuple(rules.message(a, country) for a in Alarm)
     place = rules.numbers.country(country)
     if place is None:  # unset or not listed
-        assert "your local emergency number" in reply.answer.paragraphs[0]
+        assert "your local emergency number" in paragraphs[0]
     else:
-        assert all(n in reply.answer.paragraphs[0] for n in place.emergency)
+        assert all(n in paragraphs[0] for n in place.emergency)
 
 
 def test_a_child_who_swallowed_tablets_gets_the_poison_centre(knowledge: Knowledge) -> None:

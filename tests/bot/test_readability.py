@@ -1,7 +1,8 @@
 """Every answer the bot can give is easy to read (textstat's Flesch-Kincaid grade).
 
-The answers are those of ``bot.catalogue.every_answer`` and the disclaimer. The median
-must be at most grade 8 and no answer above grade 10.
+The answers are those of ``bot.catalogue.every_answer``, the disclaimer and the safety
+line. The median must be at most grade 8, no answer above grade 10, and the safety line
+(read in an emergency) at most grade 8.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def graded() -> list[Graded]:
 
 def test_every_answer_path_is_graded(graded: list[Graded]) -> None:
     names = {g.reply.name for g in graded}
-    assert "disclaimer (on its own)" in names
+    assert {"disclaimer (on its own)", "safety line (on its own)"} <= names
     assert "safety: emergency" in names and "safety: crisis" in names
     assert {"chat: greet", "chat: feelings", "referral: vaccines"} <= names
     for code, country in default_rules().numbers.countries.items():  # local numbers too
@@ -40,6 +41,11 @@ def test_every_answer_path_is_graded(graded: list[Graded]) -> None:
 
 def test_median_answer_is_at_most_grade_8(graded: list[Graded]) -> None:
     assert median_grade(graded) <= MAX_MEDIAN_GRADE
+
+
+def test_the_safety_line_is_at_most_grade_8(graded: list[Graded]) -> None:
+    (line,) = [g for g in graded if g.reply.name == "safety line (on its own)"]
+    assert line.grade <= MAX_MEDIAN_GRADE
 
 
 def test_no_answer_is_above_grade_10(graded: list[Graded]) -> None:

@@ -7,6 +7,7 @@ import itertools
 import pytest
 from twilio.request_validator import RequestValidator
 
+from bot import knowledge
 from bot.channels.base import MEDIA_ONLY_REPLY, Choice
 from bot.channels.twilio import (
     OfferedChoices,
@@ -135,6 +136,11 @@ def ends_an_answer(sent: list[Sent]) -> bool:
     return bool(sent) and sent[-1].text.endswith("care team about your care.")
 
 
+def ends_guidance(sent: list[Sent]) -> bool:
+    """Emergency or crisis guidance ends with the safety line, not the disclaimer."""
+    return bool(sent) and sent[-1].text.endswith(knowledge.default().phrases["safety_line"])
+
+
 @e2e
 def test_an_sms_gets_the_answer_split_with_the_disclaimer_last(
     channel_bot: BotServers, platforms: FakePlatforms
@@ -257,10 +263,11 @@ def test_the_senders_phone_number_chooses_the_local_numbers(
     rules = default_rules()
     assert rules.numbers.for_phone(sender) == country
     assert send(channel_bot, sms(sender, "my son swallowed two of my tablets")).status == 200
-    sent = platforms.wait_for("twilio", sender, ends_an_answer)
+    sent = platforms.wait_for("twilio", sender, ends_guidance)
     said = " ".join(" ".join(s.text for s in sent).split())  # the parts of a split reply
     groups = ["emergency.swallowed_by_someone_else"]
     assert said.startswith(rules.message(Alarm.EMERGENCY, country, True, groups))
+    assert DISCLAIMER not in said
     place = rules.numbers.country(country)
     if place is None:
         assert all(e.number in said for e in rules.numbers.unknown_emergency)

@@ -85,6 +85,21 @@ def test_the_country_sent_with_the_message_chooses_the_numbers(
         assert str(place.poison.call) in child
 
 
+def test_an_emergency_reply_carries_its_alert_as_data(bot: BotServers) -> None:
+    """The web widget shows it as an alert, its numbers as links: none parsed from English."""
+    gb = RULES.numbers.countries["GB"]
+    [reply] = bot.say(
+        sender(), "my lips are swelling and I can't breathe", metadata={"country": "GB"}
+    )
+    alert = reply["alert"]
+    assert isinstance(alert, dict) and alert["level"] == "emergency"
+    assert reply["text"] == alert["text"] and DISCLAIMER not in alert["text"]
+    assert alert["numbers"] == [{"number": n, "call": True, "text": False} for n in gb.emergency]
+    assert reply["keys"] == ["safety:emergency"]
+    [routine] = bot.say(sender(), "what is LEMS")
+    assert "alert" not in routine and DISCLAIMER in str(routine["text"])
+
+
 def test_greeting_offers_topic_buttons(bot: BotServers) -> None:
     replies = bot.say(sender(), "hello")
     buttons = [b["title"] for r in replies for b in r.get("buttons") or []]  # type: ignore[attr-defined]

@@ -20,6 +20,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot import knowledge
+from bot.answers import ALERT_FIELD, message_data, safety_answer
 from bot.launch import action_fallback
 from bot.safety import Alarm, default_rules
 from tests.reliability.client import say
@@ -44,20 +45,32 @@ def tracker_after(
 
 def test_the_replies_come_from_the_fact_set(disclaimer: str) -> None:
     replies = action_fallback.FallbackReplies.load()
+
+    def reply(alarms: set[Alarm], action: str = "", country: str | None = None) -> str:
+        return str(replies.message(alarms, action, country)["text"])
+
     assert replies.unavailable.startswith(UNAVAILABLE)
     assert replies.unavailable.count(disclaimer) == 1
-    emergency = replies.reply({Alarm.EMERGENCY})
+    emergency = reply({Alarm.EMERGENCY})
     assert emergency.startswith(RULES.message(Alarm.EMERGENCY))  # country unknown
-    both = replies.reply({Alarm.EMERGENCY, Alarm.CRISIS})
-    assert RULES.message(Alarm.CRISIS) in both and both.count(disclaimer) == 1
-    in_gb = replies.reply({Alarm.EMERGENCY, Alarm.CRISIS}, country="GB")
+    both = reply({Alarm.EMERGENCY, Alarm.CRISIS})
+    assert RULES.message(Alarm.CRISIS) in both
+    assert disclaimer not in both and both.endswith(knowledge.default().phrases["safety_line"])
+    in_gb = reply({Alarm.EMERGENCY, Alarm.CRISIS}, country="GB")
     assert (
         RULES.message(Alarm.EMERGENCY, "GB") in in_gb and RULES.message(Alarm.CRISIS, "GB") in in_gb
     )
-    assert replies.reply(set()) == replies.unavailable
-    forgotten = replies.reply(set(), "action_forget_me")
+    assert replies.message(set()) == {"text": replies.unavailable}
+    forgotten = reply(set(), "action_forget_me")
     assert forgotten == (replies.forgotten or replies.unavailable)
-    assert replies.reply({Alarm.CRISIS}, "action_forget_me") == replies.reply({Alarm.CRISIS})
+    assert reply({Alarm.CRISIS}, "action_forget_me") == reply({Alarm.CRISIS})
+
+
+def test_the_guidance_carries_its_alert_as_the_action_servers_does() -> None:
+    message = action_fallback.FallbackReplies.load().message({Alarm.CRISIS}, country="GB")
+    expected = safety_answer(knowledge.default(), RULES, {Alarm.CRISIS}, country="GB")
+    assert message == {"text": expected.text, **message_data(expected)}
+    assert message[ALERT_FIELD]["level"] == "crisis"
 
 
 @pytest.mark.parametrize(
@@ -104,6 +117,7 @@ async def test_no_action_server_gives_the_short_reply() -> None:
 async def test_an_emergency_still_gets_its_guidance_when_the_server_is_down() -> None:
     events = await run_against(f"http://127.0.0.1:{free_port()}/webhook", "emergency")
     assert RULES.message(Alarm.EMERGENCY) in events[0].text
+    assert events[0].metadata[ALERT_FIELD]["level"] == "emergency"  # shown as an alert
 
 
 @pytest.mark.parametrize(
@@ -123,7 +137,7 @@ def test_the_fallback_gives_the_conversations_numbers(
 ) -> None:
     monkeypatch.setattr(action_fallback, "_replies", action_fallback.FallbackReplies.load(operator))
     flags = [{"entity": "red_flag", "value": "emergency.overdose"}]
-    text = action_fallback.fallback_text(tracker_after("emergency", flags, metadata))
+    text = action_fallback.fallback_message(tracker_after("emergency", flags, metadata))["text"]
     groups = ["emergency.overdose"]
     assert text.startswith(RULES.message(Alarm.EMERGENCY, country, groups=groups))
     assert action_fallback.red_flags_in(tracker_after("emergency", flags)) == groups

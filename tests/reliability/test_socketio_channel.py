@@ -15,6 +15,7 @@ import socketio
 from bot.channels import socketio as channel
 from bot.channels.rest import RequestError
 from bot.channels.socketio import NO_SESSION
+from bot.safety import default_rules
 from tests.reliability.client import REST_PATH, Answer, request
 from tests.servers import BotServers
 
@@ -184,6 +185,46 @@ async def test_the_widgets_rest_fallback_continues_its_session_even_through_a_pr
     answer = rest(session)
     assert answer.status == 200 and "IMPDH2" in answer.texts
     assert rest(session.split(".")[0]).status == 403, "an unsigned id is a plain REST sender"
+
+
+@pytest.mark.e2e
+async def test_replies_carry_their_keys_and_any_alert(chat: Chat) -> None:
+    session = await chat.open(None)
+    message = {"message": "I want to end my life", "session_id": session}
+    await chat.client.emit("user_uttered", {**message, "metadata": {"country": "GB"}})
+    reply = await asyncio.wait_for(chat.replies.get(), WAIT_SECONDS)
+    assert reply["keys"] == ["safety:crisis"]
+    alert = reply["alert"]
+    assert alert["level"] == "crisis" and alert["text"] == reply["text"]
+    gb = default_rules().numbers.countries["GB"]
+    assert {n["number"] for n in alert["numbers"]} >= set(gb.emergency)
+
+    await chat.client.emit("user_uttered", {"message": "what is LEMS", "session_id": session})
+    routine = await asyncio.wait_for(chat.replies.get(), WAIT_SECONDS)
+    assert "autoimmune" in routine["text"] and "alert" not in routine
+    assert any(k.startswith("topic:") for k in routine["keys"])
+    assert [b["payload"] for b in routine["quick_replies"]][-1] == "/feedback_negative"
+
+
+class Emits:
+    """Stands in for python-socketio's server: records what is emitted."""
+
+    def __init__(self) -> None:
+        self.sent: list[Any] = []
+
+    async def emit(self, event: str, data: Any, room: str) -> None:
+        self.sent.append(data)
+
+
+async def test_a_message_without_data_goes_as_rasa_sends_it() -> None:
+    sio = Emits()
+    output = channel.ReplyDataOutput(sio, "bot_uttered")  # type: ignore[arg-type]
+    await output.send_response("s", {"text": "one\n\ntwo", "timestamp": 1.0})
+    assert sio.sent == [{"text": "one"}, {"text": "two"}]
+    button = {"title": "Yes", "payload": "/thank"}
+    await output.send_response("s", {"text": "Ok?", "buttons": [button], "keys": ["k"]})
+    quick = {"content_type": "text", **button}
+    assert sio.sent[-1] == {"text": "Ok?", "quick_replies": [quick], "keys": ["k"]}
 
 
 BAD_EVENTS = {

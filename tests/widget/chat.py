@@ -82,6 +82,12 @@ class ChatWidget:
         expect(answer).to_be_visible(timeout=ANSWER_MS)
         return answer
 
+    def expect_alert(self, text: str) -> Locator:
+        """The newest emergency or crisis alert containing ``text``, once it shows."""
+        alert = self.log.get_by_role("alert").filter(has_text=text).last
+        expect(alert).to_be_visible(timeout=ANSWER_MS)
+        return alert
+
     def session_id(self) -> str:
         """The session id the widget keeps in localStorage."""
         value = self.page.evaluate(

@@ -136,7 +136,7 @@ def test_the_browsers_locale_chooses_the_emergency_numbers(
 ) -> None:
     widget.open()
     widget.ask("I can't breathe")
-    widget.expect_answer(default_rules().message(Alarm.EMERGENCY, country))
+    widget.expect_alert(default_rules().message(Alarm.EMERGENCY, country))
 
 
 @pytest.mark.parametrize("context_options", [desktop("en-US")])
@@ -147,7 +147,7 @@ def test_the_embedding_page_can_fix_the_country(page: Page) -> None:
     widget = ChatWidget(page)
     widget.open()
     widget.ask("I can't breathe")
-    widget.expect_answer(default_rules().message(Alarm.EMERGENCY, "NZ"))
+    widget.expect_alert(default_rules().message(Alarm.EMERGENCY, "NZ"))
 
 
 @pytest.mark.parametrize("context_options", [desktop("en-IE")])
@@ -157,7 +157,7 @@ def test_the_locale_goes_with_messages_over_rest_too(page: Page) -> None:
     widget = ChatWidget(page)
     widget.open()
     widget.ask("I want to end my life")
-    widget.expect_answer(default_rules().message(Alarm.CRISIS, "IE"))
+    widget.expect_alert(default_rules().message(Alarm.CRISIS, "IE"))
 
 
 def test_bot_html_shows_as_text_and_only_http_links_become_links(page: Page) -> None:

@@ -1,12 +1,13 @@
 // Talks to Rasa: socket.io first, the REST channel when socket.io cannot connect.
 import { io } from "socket.io-client";
+import { normaliseAlert } from "./alert.js";
 
 export const STATES = Object.freeze(["connecting", "online", "reconnecting", "unavailable"]);
 
 const FAILS_BEFORE_REST = 2; // failed socket.io attempts before trying REST
 const FAILS_BEFORE_UNAVAILABLE = 4; // ... before telling the user the assistant is unavailable
 
-/** A bot message as the widget uses it: text plus quick-reply buttons. */
+/** A bot message as the widget uses it: text, quick-reply buttons, and any alert. */
 export function normaliseMessage(data) {
   const raw = data && typeof data === "object" ? data : {};
   const text = typeof raw.text === "string" ? raw.text : "";
@@ -14,7 +15,9 @@ export function normaliseMessage(data) {
   const buttons = (Array.isArray(list) ? list : [])
     .filter((b) => b && typeof b.title === "string" && typeof b.payload === "string")
     .map((b) => ({ title: b.title, payload: b.payload }));
-  return text || buttons.length ? { text, buttons } : null;
+  const alert = normaliseAlert(raw.alert); // emergency or crisis guidance, as data
+  if (!text && !buttons.length) return null;
+  return alert ? { text, buttons, alert } : { text, buttons };
 }
 
 export class Connection {

@@ -1,4 +1,5 @@
 // The session token, history and open state, kept in localStorage (memory if it is blocked).
+import { normaliseAlert } from "./alert.js";
 
 const MAX_MESSAGES = 200;
 
@@ -37,6 +38,13 @@ function validMessage(m) {
   return m && (m.from === "user" || m.from === "bot") && typeof m.text === "string";
 }
 
+/** A stored message as it was shown: a bot message keeps its alert, checked again. */
+function restored(m) {
+  const { alert, ...message } = m;
+  const checked = m.from === "bot" ? normaliseAlert(alert) : null;
+  return checked ? { ...message, alert: checked } : message;
+}
+
 /** The stored conversation for one Rasa server. */
 export function openStore(serverUrl, storage = browserStorage()) {
   const key = "lems-chat:" + serverUrl;
@@ -44,7 +52,8 @@ export function openStore(serverUrl, storage = browserStorage()) {
   try {
     const saved = JSON.parse(storage.getItem(key) || "null");
     if (saved && typeof saved.sessionId === "string" && Array.isArray(saved.messages)) {
-      state = { sessionId: saved.sessionId, messages: saved.messages.filter(validMessage), open: !!saved.open };
+      const messages = saved.messages.filter(validMessage).map(restored);
+      state = { sessionId: saved.sessionId, messages, open: !!saved.open };
     }
   } catch {
     // a damaged entry starts a new conversation

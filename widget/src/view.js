@@ -1,6 +1,8 @@
-// The widget's DOM: launcher, dialog panel, message log, quick replies and input form.
+// The widget's DOM: launcher, dialog panel, message log (bot alerts first in their message),
+// quick replies and input form.
+import { ALERT_HEADINGS } from "./alert.js";
 import { COLOUR_PROPERTIES } from "./config.js";
-import { appendText } from "./text.js";
+import { appendText, appendTextWithNumbers } from "./text.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -35,6 +37,13 @@ function icon(path) {
 
 const CHAT_ICON = "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z";
 const CLOSE_ICON = "M6 6l12 12M18 6L6 18";
+const ALERT_ICONS = Object.freeze({
+  // a warning sign
+  emergency: "M10.3 3.9 1.8 18a2 2 0 0 0 1.7 3h17a2 2 0 0 0 1.7-3L13.7 3.9a2 2 0 0 0-3.4 0zM12 9v4M12 17h.01",
+  // a telephone handset
+  crisis:
+    "M22 16.9v3a2 2 0 0 1-2.2 2 19.8 19.8 0 0 1-8.6-3.1 19.5 19.5 0 0 1-6-6A19.8 19.8 0 0 1 2.1 4.2 2 2 0 0 1 4.1 2h3a2 2 0 0 1 2 1.7c.1 1 .4 1.9.7 2.8a2 2 0 0 1-.5 2.1L8 9.9a16 16 0 0 0 6 6l1.3-1.3a2 2 0 0 1 2.1-.4c.9.3 1.8.6 2.8.7a2 2 0 0 1 1.7 2z",
+});
 
 let counter = 0;
 
@@ -151,6 +160,23 @@ export function createView(host, config, on) {
     return group;
   }
 
+  function alertBox(alert, speaker) {
+    const body = el("p", { class: "lems-chat__alert-text" });
+    appendTextWithNumbers(body, alert.text, alert.numbers);
+    return el(
+      "div",
+      { class: `lems-chat__alert lems-chat__alert--${alert.level}`, role: "alert" },
+      el("span", { class: "lems-chat__sr-only" }, speaker + " "),
+      el(
+        "h3",
+        { class: "lems-chat__alert-heading" },
+        icon(ALERT_ICONS[alert.level]),
+        el("span", {}, ALERT_HEADINGS[alert.level]),
+      ),
+      body,
+    );
+  }
+
   return {
     root,
     launcher,
@@ -171,13 +197,25 @@ export function createView(host, config, on) {
       typing.hidden = !on;
       if (on) scrollToEnd();
     },
-    /** Add a message: ``from`` is "user", "bot" or "note" (a notice from the widget). */
-    addMessage({ from, text, buttons }, { withReplies = true } = {}) {
+    /**
+     * Add a message: ``from`` is "user", "bot" or "note" (a notice from the widget). A bot
+     * message's ``alert`` shows first, as an alert; the rest of its text follows it.
+     */
+    addMessage({ from, text, buttons, alert }, { withReplies = true } = {}) {
       const speaker = { user: "You said:", bot: "Assistant said:", note: "Notice:" }[from];
-      const bubble = el("p", { class: "lems-chat__bubble" }, el("span", { class: "lems-chat__sr-only" }, speaker + " "));
-      appendText(bubble, text);
       const item = el("div", { class: `lems-chat__message lems-chat__message--${from}` });
-      if (text) item.append(bubble);
+      const urgent = from === "bot" && alert ? alert : null;
+      let rest = text;
+      if (urgent) {
+        item.append(alertBox(urgent, speaker));
+        rest = text.startsWith(urgent.text) ? text.slice(urgent.text.length).trim() : text;
+      }
+      if (rest) {
+        const prefix = urgent ? [] : [el("span", { class: "lems-chat__sr-only" }, speaker + " ")];
+        const bubble = el("p", { class: "lems-chat__bubble" }, ...prefix);
+        appendText(bubble, rest);
+        item.append(bubble);
+      }
       if (withReplies && buttons && buttons.length) item.append(replies(buttons));
       log.append(item);
       // a long answer: show its start, not its end

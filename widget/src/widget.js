@@ -35,7 +35,7 @@ export function mountWidget(host, config) {
     },
     onMessage: (message) => {
       stopWaiting();
-      store.add({ from: "bot", text: message.text, buttons: message.buttons });
+      store.add({ from: "bot", ...message });
       view.addMessage({ from: "bot", ...message });
     },
     onSession: (id) => store.setSessionId(id),

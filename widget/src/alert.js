@@ -1,0 +1,21 @@
+// Emergency and crisis alerts: the data the server sends with such a reply, checked.
+
+// what each level's alert is headed, beside its icon (words, not colour alone)
+export const ALERT_HEADINGS = Object.freeze({ emergency: "Emergency", crisis: "Get help now" });
+
+const LEVELS = Object.keys(ALERT_HEADINGS);
+const PHONE_NUMBER = /^\d(?:[\d -]*\d)?$/; // as the server's numbers file writes them
+
+/**
+ * The alert of a bot message (``message.alert``: ``{level, text, numbers}``, each number
+ * ``{number, call, text}``), or null if it has none or it is not one the widget knows.
+ */
+export function normaliseAlert(raw) {
+  if (!raw || typeof raw !== "object" || !LEVELS.includes(raw.level)) return null;
+  if (typeof raw.text !== "string" || !raw.text.trim()) return null;
+  const numbers = (Array.isArray(raw.numbers) ? raw.numbers : [])
+    .filter((n) => n && typeof n.number === "string" && PHONE_NUMBER.test(n.number))
+    .map((n) => ({ number: n.number, call: n.call === true, text: n.text === true }))
+    .filter((n) => n.call || n.text);
+  return { level: raw.level, text: raw.text, numbers };
+}
