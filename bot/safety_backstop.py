@@ -83,29 +83,41 @@ def nlu_examples(directory: Path = NLU_DIR) -> list[Example]:
     return examples
 
 
-def _pipeline() -> Any:
+def _features() -> Any:
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline, make_union
+    from sklearn.pipeline import make_union
 
-    features = make_union(
+    return make_union(
         TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2),
         TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
     )
-    classifier = LogisticRegression(C=10, max_iter=3000, class_weight="balanced")
-    return make_pipeline(features, classifier)
+
+
+def _classifier() -> Any:
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=10, max_iter=3000, class_weight="balanced")
+
+
+@dataclass(frozen=True)
+class Models:
+    """The features, fitted once (they do not depend on the labels), and one head per alarm."""
+
+    features: Any
+    heads: dict[Alarm, Any]
 
 
 @dataclass(frozen=True)
 class Backstop:
     """One fitted classifier per alarm and the probability each must reach."""
 
-    models: dict[Alarm, Any]
+    models: Models
     thresholds: Mapping[Alarm, float]
 
     def scores(self, text: str) -> dict[Alarm, float]:
         """Each alarm's probability for ``text`` (spelling-corrected, as the rules read)."""
-        return {a: float(m.predict_proba([text.lower()])[0, 1]) for a, m in self.models.items()}
+        row = self.models.features.transform([text.lower()])
+        return {a: float(h.predict_proba(row)[0, 1]) for a, h in self.models.heads.items()}
 
     def alarms(self, text: str) -> frozenset[Alarm]:
         """The alarms whose probability reaches its threshold."""
@@ -113,10 +125,12 @@ class Backstop:
         return frozenset(a for a, s in scores.items() if s >= self.thresholds[a])
 
 
-def train(texts: Sequence[str], labels: Sequence[str]) -> dict[Alarm, Any]:
-    """Fit one classifier per alarm on ``texts`` (already spelling-corrected)."""
-    lowered = [t.lower() for t in texts]
-    return {a: _pipeline().fit(lowered, [lab == a.value for lab in labels]) for a in Alarm}
+def train(texts: Sequence[str], labels: Sequence[str]) -> Models:
+    """Fit the features and one classifier per alarm on ``texts`` (spelling-corrected)."""
+    features = _features()
+    rows = features.fit_transform([t.lower() for t in texts])
+    heads = {a: _classifier().fit(rows, [lab == a.value for lab in labels]) for a in Alarm}
+    return Models(features, heads)
 
 
 def training_set(correct: Any, examples: Iterable[Example]) -> tuple[list[str], list[str]]:
@@ -145,12 +159,17 @@ def load(thresholds: Mapping[Alarm, float], path: str = DEFAULT_PATH) -> Backsto
             f"safety backstop not found at '{path}': build it with `make build` "
             f"(python -m bot.safety_backstop)"
         ) from exc
-    if set(models) != set(Alarm) or set(thresholds) != set(Alarm):
+    if (
+        not isinstance(models, Models)
+        or set(models.heads) != set(Alarm)
+        or set(thresholds) != set(Alarm)
+    ):
         raise KnowledgeError(f"{path}: the backstop needs a classifier and threshold per alarm")
     return Backstop(models, thresholds)
 
 
 if __name__ == "__main__":
+    from bot import safety_backstop  # the module itself, so that pickle names its classes
     from bot.nlp import DEFAULT_MODEL
 
-    build(DEFAULT_MODEL, sys.argv[1] if len(sys.argv) > 1 else DEFAULT_PATH)
+    safety_backstop.build(DEFAULT_MODEL, sys.argv[1] if len(sys.argv) > 1 else DEFAULT_PATH)
