@@ -23,6 +23,7 @@ from typing import Any
 
 from bot.knowledge import KNOWLEDGE_DIR, KnowledgeError, YamlFile
 from bot.safety import Alarm
+from bot.text_features import tfidf_features
 
 CASES_FILE = KNOWLEDGE_DIR / "red_flag_cases.yml"
 NLU_DIR = Path(__file__).resolve().parents[1] / "data" / "nlu"
@@ -83,16 +84,6 @@ def nlu_examples(directory: Path = NLU_DIR) -> list[Example]:
     return examples
 
 
-def _features() -> Any:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.pipeline import make_union
-
-    return make_union(
-        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2),
-        TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
-    )
-
-
 def _classifier() -> Any:
     from sklearn.linear_model import LogisticRegression
 
@@ -127,7 +118,7 @@ class Backstop:
 
 def train(texts: Sequence[str], labels: Sequence[str]) -> Models:
     """Fit the features and one classifier per alarm on ``texts`` (spelling-corrected)."""
-    features = _features()
+    features = tfidf_features()
     rows = features.fit_transform([t.lower() for t in texts])
     heads = {a: _classifier().fit(rows, [lab == a.value for lab in labels]) for a in Alarm}
     return Models(features, heads)

@@ -26,22 +26,17 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.text_features import tfidf_features
+
 MODEL_FILE = "intent_classifier.skops"
 
 
 def build_pipeline(c: float, max_char_ngram: int) -> Any:
-    """The untrained feature union and classifier."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    """The untrained features and classifier."""
     from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline, make_union
+    from sklearn.pipeline import make_pipeline
 
-    features = make_union(
-        TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(2, max_char_ngram), sublinear_tf=True, min_df=2
-        ),
-        TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
-    )
-    return make_pipeline(features, LogisticRegression(C=c, max_iter=3000))
+    return make_pipeline(tfidf_features(max_char_ngram), LogisticRegression(C=c, max_iter=3000))
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
