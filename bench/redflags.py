@@ -6,11 +6,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from bot.evaluation import load_red_flag_cases
+from bot.safety_backstop import CASES_FILE
 
-from bot.launch.settings import PROJECT_DIR
-
-CASES = PROJECT_DIR / "bot" / "knowledge" / "red_flag_cases.yml"
+CASES = CASES_FILE
 LABELS = ("emergency", "crisis")
 NONE = "none"
 
@@ -71,8 +70,7 @@ class RedFlagResult:
 
 def load_cases(path: Path = CASES) -> list[tuple[str, str]]:
     """``(text, label)`` pairs of the labelled set."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [(str(c["text"]), str(c["label"])) for c in data["cases"]]
+    return load_red_flag_cases(path)
 
 
 def score(cases: Sequence[Case], labels: Iterable[str] = LABELS) -> tuple[LabelScore, ...]:

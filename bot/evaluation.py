@@ -313,9 +313,10 @@ class RedFlagScore:
 
 
 def load_red_flag_cases(path: Path = RED_FLAGS_HELD_BACK) -> list[tuple[str, str]]:
-    """(text, label) of a labelled red-flag file."""
-    cases = yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
-    return [(str(c["text"]), str(c["label"])) for c in cases]
+    """(text, label) of a labelled red-flag file, checked as the labelled cases are."""
+    from bot.safety_backstop import load_cases
+
+    return [(case.text, case.label) for case in load_cases(path)]
 
 
 def run_red_flags(
