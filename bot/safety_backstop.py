@@ -14,7 +14,6 @@ whose spelling corrector it reads text through, as the rules do.
 from __future__ import annotations
 
 import pickle
-import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,7 +29,6 @@ NLU_DIR = Path(__file__).resolve().parents[1] / "data" / "nlu"
 DEFAULT_PATH = "build/safety-backstop.pkl"
 NONE = "none"
 LABELS = (Alarm.EMERGENCY.value, Alarm.CRISIS.value, NONE)
-_ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")  # "[gas](side_effect)"
 
 
 @dataclass(frozen=True)
@@ -68,20 +66,18 @@ def load_cases(path: Path = CASES_FILE) -> list[Example]:
 
 
 def nlu_examples(directory: Path = NLU_DIR) -> list[Example]:
-    """The bot's NLU examples: the safety intents' as alarms, all others as ordinary."""
-    import yaml
+    """The bot's NLU examples: the safety intents' as alarms, all others as ordinary.
 
-    examples = []
-    for path in sorted(directory.glob("*.yml")):
-        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
-            intent = block.get("intent")
-            if intent is None:
-                continue
-            label = intent if intent in LABELS else NONE
-            for line in str(block.get("examples", "")).splitlines():
-                if line.startswith("- "):
-                    examples.append(Example(_ANNOTATION.sub(r"\1", line[2:]).strip(), label))
-    return examples
+    Read by Rasa's own loader, as training reads them.
+    """
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    examples = load_data(str(directory)).intent_examples
+    labels = [str(m.get("intent")) for m in examples]
+    return [
+        Example(str(m.get("text")), label if label in LABELS else NONE)
+        for m, label in zip(examples, labels, strict=True)
+    ]
 
 
 def _classifier() -> Any:
