@@ -39,6 +39,21 @@ def build_pipeline(c: float, max_char_ngram: int) -> Any:
     return make_pipeline(tfidf_features(max_char_ngram), LogisticRegression(C=c, max_iter=3000))
 
 
+def _column_ordered(model: Any) -> Any:
+    """``model`` with its weights stored column by column (Fortran order).
+
+    scikit-learn scores a message as ``features @ coef_.T``; with ``coef_`` in row order
+    SciPy first copies the whole transposed matrix, about 0.3 ms of each message here.
+    The values are unchanged.
+    """
+    import numpy as np
+
+    classifier = model[-1] if model is not None else None
+    if classifier is not None and hasattr(classifier, "coef_"):
+        classifier.coef_ = np.asfortranarray(classifier.coef_)
+    return model
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class LinearIntentClassifier(GraphComponent, IntentClassifier):
     """Predicts the intent and a ranking of the likeliest intents with their probabilities."""
@@ -59,7 +74,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self.config = config
         self.model_storage = model_storage
         self.resource = resource
-        self.model = model
+        self.model = _column_ordered(model)
 
     @classmethod
     def create(
@@ -82,7 +97,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         if len(set(intents)) < 2:
             raise ValueError("LinearIntentClassifier needs examples of at least two intents")
         model = build_pipeline(float(self.config["C"]), int(self.config["max_char_ngram"]))
-        self.model = model.fit(texts, intents)
+        self.model = _column_ordered(model.fit(texts, intents))
         with self.model_storage.write_to(self.resource) as directory:
             sio.dump(self.model, directory / MODEL_FILE)
         return self.resource

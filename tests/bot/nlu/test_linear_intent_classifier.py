@@ -62,3 +62,21 @@ def test_one_intent_is_not_enough_to_train(tmp_path: Path) -> None:
     )
     with pytest.raises(ValueError, match="at least two intents"):
         component.train(TrainingData([Message(data={TEXT: "hi", INTENT: "greet"})]))
+
+
+def test_loaded_weights_score_as_the_fitted_ones(tmp_path: Path) -> None:
+    import copy
+
+    import numpy as np
+
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("linear")
+    context = ExecutionContext(GraphSchema({}), "test")
+    config = LinearIntentClassifier.get_default_config()
+    LinearIntentClassifier.create(config, storage, resource, context).train(training_data())
+    loaded = LinearIntentClassifier.load(config, storage, resource, context).model
+    assert loaded[-1].coef_.flags["F_CONTIGUOUS"]  # scored without copying the weights
+    row_ordered = copy.deepcopy(loaded)
+    row_ordered[-1].coef_ = np.ascontiguousarray(row_ordered[-1].coef_)
+    texts = ["side effects?", "hello", "pregnant"]
+    assert np.allclose(loaded.predict_proba(texts), row_ordered.predict_proba(texts))
