@@ -1,7 +1,8 @@
 """Content-gap report: what patients asked that the bot could not answer well.
 
-Reads the conversations in the tracker store (SQLite by default, any SQL store by URL)
-and writes a Markdown report with a plot: the most frequent questions the bot did not
+Reads the conversations in the tracker store the bot uses (``TRACKER_DB_URL``, else the
+SQLite file of ``TRACKER_DB``; any SQL store with ``--db-url``) and writes a Markdown
+report with a plot: the most frequent questions the bot did not
 understand, could not cover or understood with low confidence; the answers patients rated
 as unhelpful; and topic counts per day. The report quotes patients' messages, so keep it
 inside the team (the default output folder, ``reports/``, is not committed).
@@ -22,7 +23,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from bot.launch.settings import PROJECT_DIR, Settings
+from bot.launch.settings import PROJECT_DIR
 
 UNANSWERED = {
     "nlu_fallback": "not understood",
@@ -188,7 +189,9 @@ def write_report(db_url: str, out: Path, min_confidence: float = 0.5) -> GapRepo
 def main(argv: list[str]) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    default_db = f"sqlite:///{Settings.from_env().tracker_db}"
+    from bot.retention import default_url
+
+    default_db = default_url()
     parser.add_argument("--db-url", default=default_db, help=f"default: {default_db}")
     parser.add_argument("--out", type=Path, default=PROJECT_DIR / "reports" / "content-gaps.md")
     parser.add_argument("--min-confidence", type=float, default=0.5)

@@ -84,3 +84,11 @@ def test_an_empty_store_gives_an_empty_report(tmp_path: Path) -> None:
 def test_command_line(db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert gaps.main(["gaps", "--db-url", db_url, "--out", str(tmp_path / "r.md")]) == 0
     assert "2 conversations, 4 unanswered, 1 rated unhelpful" in capsys.readouterr().out
+
+
+def test_by_default_it_reads_the_store_the_bot_uses(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("TRACKER_DB_URL", db_url)
+    assert gaps.main(["gaps", "--out", str(tmp_path / "r.md")]) == 0
+    assert "2 conversations" in capsys.readouterr().out
