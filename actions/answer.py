@@ -22,7 +22,7 @@ from bot.emergency_numbers import conversation_country
 from bot.launch.settings import Settings
 from bot.planner import Context, Heard, plan
 from bot.questions import asks
-from bot.safety import RED_FLAG_ENTITY, Alarm, default_rules, raised_by_rules
+from bot.safety import RED_FLAG_ENTITY, default_rules
 from bot.terms import DRUG, FEELING, ITEM, ITEM_HINT, LANGUAGE, SUBJECT, SYMPTOM
 
 FORGET_ACTION = "action_forget_me"
@@ -51,8 +51,6 @@ def heard(tracker: Tracker) -> Heard:
         items=tuple(entity_values(tracker, ITEM)),
         hints=tuple(entity_values(tracker, ITEM_HINT)),
         questions=tuple(entity_values(tracker, QUESTION_ENTITY)),
-        alarms=frozenset(Alarm(g.split(".", 1)[0]) for g in groups),
-        alarms_by_rules=raised_by_rules(groups),
         red_flags=tuple(groups),
         names_drug=bool(entity_values(tracker, DRUG)),
         other_person=bool(entity_values(tracker, SUBJECT)),

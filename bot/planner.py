@@ -15,7 +15,7 @@ from bot import answers
 from bot.answers import Answer, Button
 from bot.knowledge import Knowledge
 from bot.person import for_other_person
-from bot.safety import Alarm, SafetyRules
+from bot.safety import Alarm, SafetyRules, alarms_of, raised_by_rules
 
 FOLLOW_UPS = frozenset(answers.FOLLOW_UPS)
 # intents that ask nothing of the fact set: their reply is used only when nothing is asked
@@ -60,15 +60,23 @@ class Heard:
     items: tuple[str, ...] = ()  # referrals named by their words
     hints: tuple[str, ...] = ()  # referrals whose context words appear
     questions: tuple[str, ...] = ()  # intents of the several questions asked
-    alarms: frozenset[Alarm] = frozenset()  # raised by the safety rules or the backstop
-    alarms_by_rules: bool = True  # False: only the statistical backstop raised them
-    red_flags: tuple[str, ...] = ()  # the rule groups that fired ("emergency.overdose")
+    red_flags: tuple[str, ...] = ()  # the red-flag groups raised ("emergency.overdose")
     names_drug: bool = False
     asks: bool = False  # written as a question ("?", or starting "can", "is", "what"...)
     words: int = 0  # how many words the message has
     other_person: bool = False
     upset: bool = False
     language: str | None = None  # lingua's name of another language
+
+    @property
+    def alarms(self) -> frozenset[Alarm]:
+        """The alarms raised by the safety rules or the backstop."""
+        return alarms_of(self.red_flags)
+
+    @property
+    def alarms_by_rules(self) -> bool:
+        """Whether a rule raised them (False: only the statistical backstop did)."""
+        return raised_by_rules(self.red_flags)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,17 @@ from typing import TYPE_CHECKING, Any
 
 from bot.knowledge import KnowledgeError
 from bot.nlp import lemmas
-from bot.safety import FEVER, FEVER_DECIMAL, NUMBERS, SAFETY_FILE, Alarm, Phrase, SafetyRules
+from bot.safety import (
+    FEVER,
+    FEVER_DECIMAL,
+    NUMBERS,
+    SAFETY_FILE,
+    Alarm,
+    Phrase,
+    SafetyRules,
+    alarm_of,
+    alarms_of,
+)
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -123,7 +133,7 @@ class RedFlagMatcher:
         if not foreign:
             return finding
         groups = (*finding.groups, *(g for g in foreign if g not in finding.groups))
-        alarms = frozenset(Alarm(g.split(".", 1)[0]) for g in groups)
+        alarms = alarms_of(groups)
         return Finding(alarms=alarms, groups=groups, dismissed=finding.dismissed)
 
     def find_in_doc(self, doc: Doc) -> Finding:
@@ -157,7 +167,7 @@ class RedFlagMatcher:
             label = self.phrases[key].group
             if label in groups:
                 continue
-            alarm = Alarm(label.split(".", 1)[0])
+            alarm = alarm_of(label)
             if alarm is Alarm.CRISIS and span not in crises:
                 dismissed.append(label)
                 continue
@@ -173,7 +183,7 @@ class RedFlagMatcher:
                 dismissed.append(label)
                 continue
             groups.append(label)
-        alarms = frozenset(Alarm(g.split(".", 1)[0]) for g in groups)
+        alarms = alarms_of(groups)
         return Finding(alarms=alarms, groups=tuple(groups), dismissed=tuple(dismissed))
 
     def _fits(self, key: str, span: Span) -> bool:

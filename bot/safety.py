@@ -33,6 +33,16 @@ RED_FLAG_ENTITY = "red_flag"  # the entity naming each rule group that fired
 BACKSTOP_GROUP = "backstop"  # "<alarm>.backstop": raised by bot.safety_backstop, not a rule
 
 
+def alarm_of(group: str) -> Alarm:
+    """The alarm of a red-flag group: ``emergency.chest_pain`` -> :attr:`Alarm.EMERGENCY`."""
+    return Alarm(group.split(".", 1)[0])
+
+
+def alarms_of(groups: Iterable[str]) -> frozenset[Alarm]:
+    """The alarms the red-flag ``groups`` raise."""
+    return frozenset(alarm_of(g) for g in groups)
+
+
 def raised_by_rules(groups: Iterable[str]) -> bool:
     """Whether any of the red-flag ``groups`` ("emergency.chest_pain") is a rule's."""
     return any(g.split(".", 1)[-1] != BACKSTOP_GROUP for g in groups)

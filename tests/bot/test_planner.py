@@ -133,7 +133,7 @@ def test_another_language_gets_the_notice_with_safety_first(knowledge: Knowledge
     assert keys(knowledge, Heard("nlu_fallback", language="SPANISH")) == ("language:other",)
     text = plan(knowledge, default_rules(), Heard("x", language="SPANISH"), Context()).answer.text
     assert text == knowledge.languages.notice("SPANISH")
-    heard = Heard("x", language="GERMAN", alarms=frozenset({Alarm.EMERGENCY}))
+    heard = Heard("x", language="GERMAN", red_flags=("emergency.other_language",))
     urgent = plan(knowledge, default_rules(), heard, Context()).answer
     assert urgent.keys[:2] == ("safety:emergency", "language:other")
     # the alert opens with the notice in the reader's language, and still closes as an alert
@@ -147,7 +147,7 @@ def test_a_likely_alarm_gives_the_guidance_then_answers_with_the_disclaimer(
     knowledge: Knowledge,
 ) -> None:
     rules = default_rules()
-    heard = Heard("ask_interactions", alarms=frozenset({Alarm.EMERGENCY}), alarms_by_rules=False)
+    heard = Heard("ask_interactions", red_flags=("emergency.backstop",))
     answer = plan(knowledge, rules, heard, Context()).answer
     assert answer.keys[:2] == ("safety:emergency", "referral:interactions")
     alert = answer.alert
@@ -165,14 +165,14 @@ def test_a_likely_alarm_gives_the_guidance_then_answers_with_the_disclaimer(
     assert answer.text.count(knowledge.phrases["safety_line"]) == 1
     assert answer.text.count(knowledge.disclaimer) == 1
 
-    alone = Heard("nlu_fallback", alarms=frozenset({Alarm.CRISIS}), alarms_by_rules=False)
+    alone = Heard("nlu_fallback", red_flags=("crisis.backstop",))
     only = plan(knowledge, rules, alone, Context()).answer  # nothing asked: the alert alone
     assert only.alert is not None and only.alert.level == Alarm.CRISIS
     assert only.disclaimer is None and only.text.endswith(knowledge.phrases["safety_line"])
 
 
 def test_safety_wins_over_everything(knowledge: Knowledge) -> None:
-    heard = Heard("ask_pregnancy", terms=("pregnancy",), alarms=frozenset({Alarm.EMERGENCY}))
+    heard = Heard("ask_pregnancy", terms=("pregnancy",), red_flags=("emergency.chest_pain",))
     assert keys(knowledge, heard) == ("safety:emergency",)
 
 
@@ -245,13 +245,13 @@ def test_a_dose_question_with_a_named_item_answers_both(knowledge: Knowledge) ->
 
 def test_a_carer_reporting_a_crisis_is_spoken_to_as_the_carer(knowledge: Knowledge) -> None:
     rules = default_rules()
-    heard = Heard("crisis", alarms=frozenset({Alarm.CRISIS}), other_person=True)
+    heard = Heard("crisis", red_flags=("crisis.self_harm",), other_person=True)
     reply = plan(knowledge, rules, heard, Context())
     assert reply.answer.keys == ("safety:crisis", "subject:other")
     assert alert_paragraphs(reply.answer) == (
         rules.message(Alarm.CRISIS, None, for_someone_else=True),
     )
-    own = plan(knowledge, rules, Heard("crisis", alarms=frozenset({Alarm.CRISIS})), Context())
+    own = plan(knowledge, rules, Heard("crisis", red_flags=("crisis.self_harm",)), Context())
     assert alert_paragraphs(own.answer) == (rules.message(Alarm.CRISIS, None),)
     assert alert_paragraphs(own.answer) != alert_paragraphs(reply.answer)
 
@@ -261,7 +261,7 @@ def test_the_safety_answer_gives_the_conversations_numbers(
     knowledge: Knowledge, country: str | None
 ) -> None:
     rules = default_rules()
-    heard = Heard("emergency", alarms=frozenset(Alarm), red_flags=("emergency.chest_pain",))
+    heard = Heard("emergency", red_flags=("emergency.chest_pain", "crisis.self_harm"))
     reply = plan(knowledge, rules, heard, Context(country=country))
     paragraphs = alert_paragraphs(reply.answer)
     assert paragraphs == tuple(rules.message(a, country) for a in Alarm)
@@ -276,7 +276,6 @@ def test_a_child_who_swallowed_tablets_gets_the_poison_centre(knowledge: Knowled
     rules = default_rules()
     heard = Heard(
         "emergency",
-        alarms=frozenset({Alarm.EMERGENCY}),
         red_flags=("emergency.swallowed_by_someone_else",),
         other_person=True,
     )
