@@ -73,6 +73,7 @@ from rasa.shared.utils.cli import print_error_and_exit
 
 from bot import save_report
 from bot.tracker_cache import DEFAULT_SIZE, Stamp, TrackerCache
+from bot.tracker_tail import recent_part
 
 if TYPE_CHECKING:
     from rasa.core.brokers.broker import EventBroker
@@ -209,6 +210,8 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         self._cache = TrackerCache(int(cache_size))
         self._failing = False  # the last read or write failed (see can_save)
         self._unread: set[str] = set()  # conversations whose last read failed
+        # events in the tracker last handed out for each conversation (its recent part)
+        self._handed_out: dict[str, int] = {}
         url = self.get_db_url(
             dialect, host, validate_port(port), db, username, password, login_db, query
         )
@@ -265,8 +268,12 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
             with self.session_scope() as session:
                 snapshot = self._cache.get(sender_id, self._stamp(session, sender_id))
             tracker = snapshot.tracker() if snapshot else await super().retrieve(sender_id)
+            if tracker is not None:
+                tracker = recent_part(tracker)
+                self._handed_out[sender_id] = len(tracker.events)
         except Exception as error:
             self._cache.drop(sender_id)
+            self._handed_out.pop(sender_id, None)
             self._unread.add(sender_id)
             self._failing = True
             logger.error("Could not read a conversation (%s).", reason(error))
@@ -283,6 +290,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         """
         await self.stream_events(tracker)
         sender_id = tracker.sender_id
+        handed_out = self._handed_out.pop(sender_id, None)
         if sender_id in self._unread:  # Rasa started it afresh: do not mix it with the stored
             save_report.record_failure(tracker, asks_to_forget(tracker.events, self.forget_action))
             return
@@ -292,11 +300,12 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
             with self.session_scope() as session:
                 stamp = self._stamp(session, sender_id)
                 snapshot = self._cache.get(sender_id, stamp)
-                stored = (
-                    snapshot.events
-                    if snapshot is not None
-                    else self._event_query(session, sender_id, False).count()
-                )
+                if handed_out is not None:  # the events the tracker came with are stored
+                    stored = handed_out
+                elif snapshot is not None:
+                    stored = snapshot.events
+                else:
+                    stored = self._event_query(session, sender_id, False).count()
                 unsaved = list(itertools.islice(tracker.events, stored, None))
                 erasure = asks_to_forget(unsaved, self.forget_action)
                 if erasure:

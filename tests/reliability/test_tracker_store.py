@@ -132,6 +132,33 @@ async def test_a_saved_conversation_comes_back_the_same_from_memory_or_disk(
     assert len(stored_events(Path(db), "a")) == len(tracker.events), "each event stored once"
 
 
+@pytest.mark.parametrize("cache_size", [1000, 0])
+async def test_a_long_conversation_is_handed_out_short_and_stored_whole(
+    tmp_path: Path, cache_size: int
+) -> None:
+    db = str(tmp_path / "t.db")
+    store = PrivateSQLTrackerStore(DOMAIN, dialect="sqlite", db=db, cache_size=cache_size)
+    await store.save(conversation("a"))
+    sizes = []
+    for number in range(60):
+        tracker = await store.retrieve("a")
+        assert tracker is not None
+        sizes.append(len(tracker.events))
+        for event in [
+            UserUttered(f"turn {number}", intent={"name": "greet", "confidence": 1.0}),
+            BotUttered(f"reply {number}"),
+            ActionExecuted("action_listen"),
+        ]:
+            tracker.update(event)
+        await store.save(tracker)
+    assert max(sizes[30:]) == max(sizes[15:30]) < 50  # no longer grows with the conversation
+    rows = stored_events(Path(db), "a")
+    texts = [r.data["text"] for r in rows if r.type_name == "user"]
+    assert texts == ["my private question", *(f"turn {n}" for n in range(60))]  # each once
+    full = await store.retrieve_full_tracker("a")
+    assert full is not None and len(full.events) == len(rows) == 4 + 60 * 3
+
+
 async def test_an_unsaved_change_does_not_leak_into_the_next_message(tmp_path: Path) -> None:
     store = PrivateSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "t.db"))
     await store.save(conversation("a"))
