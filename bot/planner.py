@@ -291,8 +291,9 @@ def _without_question(knowledge: Knowledge, heard: Heard, context: Context, othe
     """Small talk, feelings, or "I didn't understand" for a message that asks nothing."""
     if heard.intent == "thank":  # after an answer, thanks (or the Helpful button) rates it
         if context.after_answer:
-            return Reply(answers.feedback_reply(knowledge, "thank"), feedback="positive")
-        return Reply(answers.chat(knowledge, "thanks", "chat:thanks"))
+            answer = answers.feedback_reply(knowledge, "thank")
+            return Reply(answer, feedback="positive", other_person=other)
+        return Reply(answers.chat(knowledge, "thanks", "chat:thanks"), other_person=other)
     if heard.intent == "feedback_negative":
         answer = answers.feedback_reply(knowledge, heard.intent)
         return Reply(answer, feedback="negative", other_person=other)

@@ -129,6 +129,15 @@ def test_a_carer_hears_about_them(knowledge: Knowledge) -> None:
     assert "subject:other" in later.answer.keys
 
 
+@pytest.mark.parametrize("after_answer", [True, False])
+@pytest.mark.parametrize("intent", ["thank", "greet", "feedback_negative", "express_feelings"])
+def test_small_talk_keeps_whom_the_conversation_is_about(
+    knowledge: Knowledge, intent: str, after_answer: bool
+) -> None:
+    context = Context(other_person=True, after_answer=after_answer, topic="side_effects")
+    assert plan(knowledge, default_rules(), Heard(intent), context).other_person
+
+
 def test_another_language_gets_the_notice_with_safety_first(knowledge: Knowledge) -> None:
     assert keys(knowledge, Heard("nlu_fallback", language="SPANISH")) == ("language:other",)
     text = plan(knowledge, default_rules(), Heard("x", language="SPANISH"), Context()).answer.text
