@@ -20,8 +20,9 @@ from typing import Any
 import yaml
 
 EVAL_DIR = Path(__file__).resolve().parents[1] / "tests" / "eval" / "patient_voice"
-SINGLES = EVAL_DIR / "singles.yml"
-CONVERSATIONS = EVAL_DIR / "conversations.yml"
+# each round of writing is a file of its own: singles.yml, singles_round3.yml, ...
+SINGLES = tuple(sorted(EVAL_DIR.glob("singles*.yml")))
+CONVERSATIONS = tuple(sorted(EVAL_DIR.glob("conversations*.yml")))
 SAFETY_KEYS = frozenset({"safety:emergency", "safety:crisis"})
 DEV, TEST = "dev", "test"
 PLAIN_KEYS = frozenset({"out_of_scope", "did_you_mean", "not_understood", "which_topic"})
@@ -134,14 +135,25 @@ def _turn(
     )
 
 
-def load_singles(path: Path = SINGLES) -> list[Turn]:
-    """The single messages, checked."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [_turn(item, f"{path.name}[{i}]") for i, item in enumerate(data["items"])]
+def _paths(paths: Path | Sequence[Path]) -> list[Path]:
+    return [paths] if isinstance(paths, Path) else list(paths)
 
 
-def load_conversations(path: Path = CONVERSATIONS) -> list[Conversation]:
-    """The conversations, checked."""
+def load_singles(paths: Path | Sequence[Path] = SINGLES) -> list[Turn]:
+    """The single messages of one file or several, checked."""
+    turns = []
+    for path in _paths(paths):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        turns += [_turn(item, f"{path.name}[{i}]") for i, item in enumerate(data["items"])]
+    return turns
+
+
+def load_conversations(paths: Path | Sequence[Path] = CONVERSATIONS) -> list[Conversation]:
+    """The conversations of one file or several, checked."""
+    return [c for path in _paths(paths) for c in _conversations(path)]
+
+
+def _conversations(path: Path) -> list[Conversation]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     conversations = []
     for i, raw in enumerate(data["conversations"]):
