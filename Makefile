@@ -20,7 +20,7 @@ install: ## Install uv (if missing) and the locked Python packages
 $(SPACY_MODEL)/meta.json: bot/spacy_model.py uv.lock
 	$(RUN) python -m bot.spacy_model $(SPACY_MODEL)
 
-$(BACKSTOP): $(SPACY_MODEL)/meta.json bot/safety_backstop.py bot/knowledge/red_flag_cases.yml $(wildcard data/nlu/*.yml)
+$(BACKSTOP): $(SPACY_MODEL)/meta.json bot/safety_backstop.py bot/text_features.py bot/knowledge/red_flag_cases.yml $(wildcard data/nlu/*.yml)
 	$(RUN) python -m bot.safety_backstop $(BACKSTOP)
 
 build: install $(SPACY_MODEL)/meta.json $(BACKSTOP) ## Build the local spaCy pipeline (blank English + lemmas) and the safety backstop

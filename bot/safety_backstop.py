@@ -22,7 +22,7 @@ from typing import Any
 
 from bot.knowledge import KNOWLEDGE_DIR, KnowledgeError, YamlFile
 from bot.safety import Alarm
-from bot.text_features import tfidf_features
+from bot.text_features import tfidf_features, without_dropped_grams
 
 CASES_FILE = KNOWLEDGE_DIR / "red_flag_cases.yml"
 NLU_DIR = Path(__file__).resolve().parents[1] / "data" / "nlu"
@@ -116,6 +116,7 @@ def train(texts: Sequence[str], labels: Sequence[str]) -> Models:
     """Fit the features and one classifier per alarm on ``texts`` (spelling-corrected)."""
     features = tfidf_features()
     rows = features.fit_transform([t.lower() for t in texts])
+    without_dropped_grams(features)
     heads = {a: _classifier().fit(rows, [lab == a.value for lab in labels]) for a in Alarm}
     return Models(features, heads)
 

@@ -1,7 +1,7 @@
 """Train the model only when its inputs changed.
 
-The inputs (config, domain, training data, the spaCy pipeline and the versions of the
-libraries that train) are hashed; a model trained from the same inputs is reused, from
+The inputs (config, domain, training data, the spaCy pipeline, the code of the trained
+components and the versions of the libraries that train) are hashed; a model trained from the same inputs is reused, from
 ``models/`` or from a cache outside the clone (``~/.cache/mycophenolate-lems-bot``), so
 CI and fresh clones on the same machine skip training.
 
@@ -23,7 +23,15 @@ from pathlib import Path
 from bot.launch.settings import PROJECT_DIR, Settings
 from bot.spacy_model import DEFAULT_DIR as SPACY_DIR
 
-INPUTS = ("config.yml", "domain.yml", "data", str(SPACY_DIR / "meta.json"))
+# what the model is trained from, with the code of the components that learn from it
+INPUTS = (
+    "config.yml",
+    "domain.yml",
+    "data",
+    str(SPACY_DIR / "meta.json"),
+    "bot/nlu/linear_intent_classifier.py",
+    "bot/text_features.py",
+)
 TRAINING_LIBRARIES = ("rasa", "spacy", "tensorflow", "scikit-learn")
 CACHE_DIR = Path(
     os.environ.get("LEMS_BOT_CACHE") or Path.home() / ".cache" / "mycophenolate-lems-bot"

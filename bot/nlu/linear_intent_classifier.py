@@ -26,7 +26,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.text_features import tfidf_features
+from bot.text_features import tfidf_features, without_dropped_grams
 
 MODEL_FILE = "intent_classifier.skops"
 
@@ -98,6 +98,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             raise ValueError("LinearIntentClassifier needs examples of at least two intents")
         model = build_pipeline(float(self.config["C"]), int(self.config["max_char_ngram"]))
         self.model = _column_ordered(model.fit(texts, intents))
+        without_dropped_grams(self.model[0])
         with self.model_storage.write_to(self.resource) as directory:
             sio.dump(self.model, directory / MODEL_FILE)
         return self.resource

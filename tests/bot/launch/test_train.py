@@ -15,6 +15,9 @@ def project(tmp_path: Path) -> Path:
     meta = tmp_path / train.SPACY_DIR / "meta.json"
     meta.parent.mkdir(parents=True)
     meta.write_text("{}")
+    for code in ("bot/nlu/linear_intent_classifier.py", "bot/text_features.py"):
+        (tmp_path / code).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(PROJECT_DIR / code, tmp_path / code)
     return tmp_path
 
 
@@ -25,7 +28,10 @@ def test_hash_is_stable_and_follows_every_input(project: Path) -> None:
     second = train.inputs_hash(project)
     assert second != first
     (project / "config.yml").write_text("changed")
-    assert train.inputs_hash(project) not in (first, second)
+    third = train.inputs_hash(project)
+    assert third not in (first, second)
+    (project / "bot" / "text_features.py").write_text("changed")  # the trained code
+    assert train.inputs_hash(project) not in (first, second, third)
 
 
 def test_hash_follows_the_versions_of_the_training_libraries(

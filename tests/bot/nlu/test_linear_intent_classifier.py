@@ -80,3 +80,13 @@ def test_loaded_weights_score_as_the_fitted_ones(tmp_path: Path) -> None:
     row_ordered[-1].coef_ = np.ascontiguousarray(row_ordered[-1].coef_)
     texts = ["side effects?", "hello", "pregnant"]
     assert np.allclose(loaded.predict_proba(texts), row_ordered.predict_proba(texts))
+
+
+def test_the_saved_classifier_keeps_no_dropped_grams(tmp_path: Path) -> None:
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("linear")
+    context = ExecutionContext(GraphSchema({}), "test")
+    config = LinearIntentClassifier.get_default_config()
+    LinearIntentClassifier.create(config, storage, resource, context).train(training_data())
+    loaded = LinearIntentClassifier.load(config, storage, resource, context).model
+    assert all(not v.stop_words_ for _, v in loaded[0].transformer_list)
