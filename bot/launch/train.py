@@ -1,9 +1,10 @@
 """Train the model only when its inputs changed.
 
 The inputs (config, domain, training data, the spaCy pipeline, the code of the trained
-components and the versions of the libraries that train) are hashed; a model trained from the same inputs is reused, from
-``models/`` or from a cache outside the clone (``~/.cache/mycophenolate-lems-bot``), so
-CI and fresh clones on the same machine skip training.
+components and the versions of the libraries that train) are hashed; a model trained
+from the same inputs is reused, from ``models/`` or from a cache outside the clone
+(``~/.cache/mycophenolate-lems-bot``), so CI and fresh clones on the same machine skip
+training.
 
 Usage: ``python -m bot.launch.train [--force]``.
 """
