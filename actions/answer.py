@@ -23,7 +23,16 @@ from bot.launch.settings import Settings
 from bot.planner import Context, Heard, plan
 from bot.questions import asks
 from bot.safety import RED_FLAG_ENTITY, default_rules
-from bot.terms import DRUG, FEELING, ITEM, ITEM_HINT, LANGUAGE, SUBJECT, SYMPTOM
+from bot.terms import (
+    DRUG,
+    FEELING,
+    ITEM,
+    ITEM_HINT,
+    ITEM_IF_TOPIC,
+    LANGUAGE,
+    SUBJECT,
+    SYMPTOM,
+)
 
 FORGET_ACTION = "action_forget_me"
 TOPIC_SLOT = "topic"
@@ -49,6 +58,7 @@ def heard(tracker: Tracker) -> Heard:
         words=len(text.split()),
         terms=tuple(entity_values(tracker, SYMPTOM)),
         items=tuple(entity_values(tracker, ITEM)),
+        topic_items=tuple(entity_values(tracker, ITEM_IF_TOPIC)),
         hints=tuple(entity_values(tracker, ITEM_HINT)),
         questions=tuple(entity_values(tracker, QUESTION_ENTITY)),
         red_flags=tuple(groups),

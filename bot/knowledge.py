@@ -92,8 +92,9 @@ class Referral:
 
     Reached by its ``intent``, by its ``terms`` in any message, or by its
     ``context_terms`` while it is the topic in hand. With ``needs_topic``, its terms count
-    only when one of those topics is in the message or in hand. ``facts`` are what the
-    source does say that bears on the question.
+    only when one of those topics is in the message or in hand, but its ``own_terms``
+    ("sperm") always do. ``facts`` are what the source does say that bears on the
+    question.
     """
 
     id: str
@@ -103,6 +104,7 @@ class Referral:
     terms: tuple[str, ...] = ()
     context_terms: tuple[str, ...] = ()
     needs_topic: tuple[str, ...] = ()
+    own_terms: tuple[str, ...] = ()
     facts: tuple[str, ...] = ()
 
 
@@ -331,8 +333,11 @@ def _read_referrals(
             terms=optional(entry, "terms", referral_id),
             context_terms=optional(entry, "context_terms", referral_id),
             needs_topic=optional(entry, "needs_topic", referral_id),
+            own_terms=optional(entry, "own_terms", referral_id),
             facts=optional(entry, "facts", referral_id),
         )
+        if referral.own_terms and not referral.needs_topic:
+            raise r.fail(f"{referral_id}.own_terms is for a referral with needs_topic: use terms")
         if referral.intent is None and not referral.terms:
             raise r.fail(f"{referral_id} needs an intent or terms, or nothing can reach it")
         for fact_id in referral.facts:

@@ -58,6 +58,7 @@ class Heard:
     scores: tuple[float, ...] = ()  # the ranking's confidences
     terms: tuple[str, ...] = ()  # symptom ids and topic ids, in message order
     items: tuple[str, ...] = ()  # referrals named by their words
+    topic_items: tuple[str, ...] = ()  # referrals named by words that need their topic
     hints: tuple[str, ...] = ()  # referrals whose context words appear
     questions: tuple[str, ...] = ()  # intents of the several questions asked
     red_flags: tuple[str, ...] = ()  # the red-flag groups raised ("emergency.overdose")
@@ -198,7 +199,9 @@ def _asked(knowledge: Knowledge, heard: Heard, context: Context) -> list[tuple[s
 
 def _refers_back(heard: Heard, context: Context) -> bool:
     """A short message that names nothing and DIET is unsure of ("only one glass?")."""
-    named = heard.terms or heard.items or heard.hints or len(heard.questions) > 0
+    named = (
+        heard.terms or heard.items or heard.topic_items or heard.hints or len(heard.questions) > 0
+    )
     return (
         context.topic is not None
         and not named
@@ -249,12 +252,11 @@ def _named_referrals(
     around = {*topic_words, *heard.items, in_hand_id or ""}
     if intent_topic is not None:
         around.add(intent_topic.id)
-    named = []
-    for referral_id in dict.fromkeys(heard.items):
+    named = list(dict.fromkeys(heard.items))
+    for referral_id in dict.fromkeys(heard.topic_items):
         needs = knowledge.referrals[referral_id].needs_topic
-        if needs and not set(needs) & around:
-            continue
-        named.append(referral_id)
+        if set(needs) & around and referral_id not in named:
+            named.append(referral_id)
     if not named:
         named.extend(r for r in dict.fromkeys(heard.hints) if r == in_hand_id or r in recent)
     return named

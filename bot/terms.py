@@ -13,18 +13,23 @@ from bot.knowledge import Knowledge
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Span
 
 SYMPTOM = "side_effect"  # entity for a symptom id or a topic id (e.g. "cancer")
 DRUG = "drug"  # entity for any name of mycophenolate
 DRUG_VALUE = "mycophenolate"
 ITEM = "item"  # entity for a named referral (e.g. "vaccines"), by its words
 ITEM_HINT = "item_hint"  # a referral's context word ("covid"), counted only in context
+ITEM_IF_TOPIC = "item_if_topic"  # a referral's word that counts with its topic ("husband")
 SUBJECT = "subject"  # "other": the writer speaks for someone else
 FEELING = "feeling"  # "upset": the writer is frightened, worried, angry or overwhelmed
 LANGUAGE = "language"  # lingua's name of the language, when it is not English
 OTHER_PERSON = "other"
 UPSET = "upset"
+# words that deny the symptom right after them ("no rash", "without pain"): not asked
+# about. Not "not" or "never": "not sleeping" and "never had headaches before" are symptoms.
+DENIALS = frozenset({"no", "without"})
+DENIAL_REACH = 2  # words between the denial and the symptom ("no itchy red rash")
 
 
 @dataclass(frozen=True)
@@ -46,12 +51,18 @@ class TermMatcher:
         from spacy.matcher import PhraseMatcher
 
         self.nlp = nlp
+        self.symptom_ids = frozenset(knowledge.symptoms)
         # what a message asks about: one term per stretch of words, the longest
         self.matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
         groups: dict[str, tuple[str, ...]] = {
             **{f"{SYMPTOM}:{s.id}": s.synonyms for s in knowledge.symptoms.values()},
             **{f"{SYMPTOM}:{t}": terms for t, terms in knowledge.topic_terms.items()},
-            **{f"{ITEM}:{r.id}": r.terms for r in knowledge.referrals.values() if r.terms},
+            **{f"{ITEM}:{r.id}": r.own_terms for r in knowledge.referrals.values() if r.own_terms},
+            **{
+                f"{ITEM_IF_TOPIC if r.needs_topic else ITEM}:{r.id}": r.terms
+                for r in knowledge.referrals.values()
+                if r.terms
+            },
             f"{DRUG}:{DRUG_VALUE}": knowledge.drug_names,
         }
         # terms written "=bloods" match that exact word form, not its lemma ("blood")
@@ -90,6 +101,8 @@ class TermMatcher:
         found = []
         for span in sorted(filter_spans(spans), key=lambda s: s.start):
             entity, value = span.label_.split(":", 1)
+            if entity == SYMPTOM and value in self.symptom_ids and _denied(span):
+                continue
             found.append(TermMatch(entity, value, span.start_char, span.end_char, span.text))
         seen: set[str] = set()
         for match_id, start, end in sorted(self.context(doc), key=lambda m: m[1]):
@@ -101,3 +114,14 @@ class TermMatcher:
             span = doc[start:end]
             found.append(TermMatch(entity, value, span.start_char, span.end_char, span.text))
         return found
+
+
+def _denied(span: Span) -> bool:
+    """Whether a denial comes just before ``span`` in its sentence part."""
+    doc = span.doc
+    for token in reversed(doc[max(0, span.start - DENIAL_REACH - 1) : span.start]):
+        if token.is_punct or token.lower_ in {"but", "and"}:
+            return False
+        if token.lower_ in DENIALS:
+            return True
+    return False

@@ -86,6 +86,8 @@ def test_a_copy_of_the_fact_set_loads(fact_dir: Path) -> None:
         ("side_effects.yml", 'source_quote: "Gas"\n', "\n", "needs a source_quote"),
         ("phrases.yml", "more_button:", "more_knob:", "missing phrases: more_button"),
         ("phrases.yml", "safety_line:", "safety_lines:", "missing phrases: safety_line"),
+        ("referrals.yml", "  needs_topic: [pregnancy, contraception, breastfeeding]\n", "\n",
+         "own_terms is for a referral with needs_topic"),
     ],
 )  # fmt: skip
 def test_a_broken_fact_file_is_a_clear_error_naming_it(

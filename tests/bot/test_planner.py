@@ -45,17 +45,28 @@ def test_infection_and_cancer_facts_are_never_missed(knowledge: Knowledge) -> No
 def test_a_mans_question_gets_the_womens_fact_as_such_and_a_referral(
     knowledge: Knowledge,
 ) -> None:
-    found = keys(knowledge, Heard("ask_pregnancy", items=("men",), terms=("pregnancy",)))
+    found = keys(knowledge, Heard("ask_pregnancy", topic_items=("men",), terms=("pregnancy",)))
     assert "referral:men" in found and "warning:pregnancy" in found
     assert "topic:pregnancy" not in found
     said = plan(
-        knowledge, default_rules(), Heard("ask_pregnancy", items=("men",)), Context("pregnancy")
+        knowledge,
+        default_rules(),
+        Heard("ask_pregnancy", topic_items=("men",)),
+        Context("pregnancy"),
     ).answer.text
     assert knowledge.referrals["men"].text in said
 
 
 def test_men_words_mean_nothing_without_pregnancy(knowledge: Knowledge) -> None:
-    assert "referral:men" not in keys(knowledge, Heard("ask_side_effects", items=("men",)))
+    heard = Heard("ask_side_effects", topic_items=("men",))  # "my husband is on it"
+    assert "referral:men" not in keys(knowledge, heard)
+
+
+def test_a_word_about_conception_names_the_mens_referral_on_its_own(
+    knowledge: Knowledge,
+) -> None:
+    found = keys(knowledge, Heard("ask_not_covered", items=("men",)))  # "sperm"
+    assert "referral:men" in found and "warning:pregnancy" in found
 
 
 @pytest.mark.parametrize(

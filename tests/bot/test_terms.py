@@ -22,6 +22,10 @@ def matcher(nlp, knowledge: Knowledge) -> TermMatcher:  # type: ignore[no-untype
         ("will I put on weight", "weight_gain"),
         ("does it cause lymphoma", "cancer"),
         ("risk of miscarriage", "pregnancy"),
+        ("my joints are killing me since I started", "muscle_joint_pain"),
+        ("skin feels like its burning in places", "skin_sensations"),
+        ("does it give you the big C", "cancer"),
+        ("hot flushes every night", "hot_flushes"),
     ],
 )
 def test_symptoms_are_matched_in_lay_words(matcher: TermMatcher, text: str, value: str) -> None:
@@ -45,3 +49,39 @@ def test_matches_carry_offsets_into_the_message(matcher: TermMatcher) -> None:
 
 def test_a_plain_question_matches_nothing(matcher: TermMatcher) -> None:
     assert matcher.find("how does it work?") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "found", "denied"),
+    [
+        ("burning skin but no rash", "skin_sensations", "rash"),
+        ("no headache, just the wind", "gas", "headache"),
+        ("itchy without any rash at all", "itching", "rash"),
+    ],
+)
+def test_a_denied_symptom_is_not_asked_about(
+    matcher: TermMatcher, text: str, found: str, denied: str
+) -> None:
+    values = [m.value for m in matcher.find(text) if m.entity == SYMPTOM]
+    assert found in values and denied not in values
+
+
+@pytest.mark.parametrize("text", ["not sleeping at all", "I never had headaches before this"])
+def test_not_and_never_do_not_deny_a_symptom(matcher: TermMatcher, text: str) -> None:
+    assert [m for m in matcher.find(text) if m.entity == SYMPTOM]
+
+
+def test_a_denial_does_not_reach_past_a_comma_or_but(matcher: TermMatcher) -> None:
+    values = [m.value for m in matcher.find("no fever, but a headache") if m.entity == SYMPTOM]
+    assert "headache" in values
+
+
+def test_conception_words_name_the_mens_referral_and_partner_words_need_the_topic(
+    matcher: TermMatcher,
+) -> None:
+    from bot.terms import ITEM, ITEM_IF_TOPIC
+
+    sperm = [(m.entity, m.value) for m in matcher.find("does it do anything to sperm")]
+    assert (ITEM, "men") in sperm
+    husband = [(m.entity, m.value) for m in matcher.find("my husband takes it, side effects?")]
+    assert (ITEM_IF_TOPIC, "men") in husband and (ITEM, "men") not in husband
