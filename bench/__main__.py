@@ -294,6 +294,7 @@ class Bench:
                     )
             if results.serve:
                 made["latency"] = plots.latency_cdf(results.serve, docs / "bench-latency.png")
+                made["length"] = plots.latency_by_turn(results.serve, docs / "bench-length.png")
                 made["throughput"] = plots.throughput(results.serve, docs / "bench-throughput.png")
                 made["memory"] = plots.memory(results.serve, docs / "bench-memory.png")
             made["grades"] = plots.grades(

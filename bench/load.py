@@ -242,6 +242,39 @@ async def alternating(
     ]
 
 
+async def long_conversations(
+    targets: Sequence[tuple[str, Sequence[str]]],
+    turns: int,
+    block: int = 20,
+    timeout: float = 30.0,
+    total_seconds: float = 180.0,
+    prefix: str = "long",
+) -> list[list[Outcome]]:
+    """One conversation of ``turns`` messages to each webhook; each turn's outcome.
+
+    The targets take turns by blocks of ``block`` messages, as :func:`alternating` does
+    by conversation, so a busy spell of the machine slows both alike. A turn the deadline
+    leaves unsent is missing from the end of its list.
+    """
+    if any(not messages for _, messages in targets):
+        raise ValueError("no messages to send")
+    pools = [itertools.cycle(messages) for _, messages in targets]
+    outcomes: list[list[Outcome]] = [[] for _ in targets]
+    deadline = time.monotonic() + total_seconds
+    async with aiohttp.ClientSession() as session:
+        for first in range(0, turns, block):
+            for index, (url, _) in enumerate(targets):
+                for _ in range(min(block, turns - first)):
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        return outcomes
+                    outcome = await post_message(
+                        session, url, f"{prefix}-{index}", next(pools[index]), min(timeout, left)
+                    )
+                    outcomes[index].append(outcome)
+    return outcomes
+
+
 async def first_answer(
     url: str,
     alive: Callable[[], bool],

@@ -65,6 +65,26 @@ def latency_cdf(results: Mapping[str, ServeResult], path: Path) -> Path:
     return path
 
 
+def latency_by_turn(results: Mapping[str, ServeResult], path: Path) -> Path:
+    """Each turn's REST latency along one long conversation, one line per bot."""
+    figure, axes = plt.subplots(figsize=(7, 4))
+    for label, result in results.items():
+        turns = [i + 1 for i, o in enumerate(result.by_turn) if o.ok]
+        values = [1000 * o.seconds for o in result.by_turn if o.ok]
+        if turns:
+            axes.plot(turns, values, label=label, color=COLOURS.get(label), linewidth=0.8)
+    axes.set_ylim(bottom=0)
+    axes.set_xlabel("turn of the conversation")
+    axes.set_ylabel("REST latency, ms")
+    axes.set_title("One long conversation: latency by turn")
+    axes.grid(True, alpha=0.3)
+    axes.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path
+
+
 def throughput(results: Mapping[str, ServeResult], path: Path) -> Path:
     """Messages per second at each number of concurrent senders, one bar per bot."""
     figure, axes = plt.subplots(figsize=(7, 4))

@@ -21,7 +21,7 @@ from bench.nlu_metrics import (
 from bench.progress import clock
 from bench.readability import MAX_GRADE, MAX_MEDIAN_GRADE, median_grade, too_hard
 from bench.results import DEFAULT_KEY, OURS_KEY, QUICK_KEY, BenchResults, targets
-from bench.serving import ServeResult
+from bench.serving import LENGTH_WINDOW, ServeResult
 from bench.stats import ratio
 from bench.voice import VoiceResult
 
@@ -507,6 +507,31 @@ def _serve_rows(ours: ServeResult | None, base: ServeResult | None) -> list[list
     return rows
 
 
+def _length_lines(ours: ServeResult | None, base: ServeResult | None) -> list[str]:
+    """The long conversation: median latency by stretch of turns, both bots."""
+    turns = max((len(r.by_turn) for r in (ours, base) if r is not None), default=0)
+    if turns < 2 * LENGTH_WINDOW:
+        return []
+    stretches = sorted({1, turns // 4, turns // 2, turns - LENGTH_WINDOW + 1})
+    rows = []
+    for first in stretches:
+        last = min(first + LENGTH_WINDOW - 1, turns)
+        o = ours.turn_p50(first, last) if ours else None
+        b = base.turn_p50(first, last) if base else None
+        rows.append([f"turns {first}-{last}", ms(o), ms(b), times(ratio(o, b))])
+    growth = [f"{r.label} {times(r.length_growth)}" for r in (ours, base) if r is not None]
+    return [
+        "",
+        "### Latency against conversation length",
+        "",
+        f"One conversation of {turns} messages to each bot (the same messages as above), "
+        f"the bots taking turns by {LENGTH_WINDOW} messages; median latency of each stretch "
+        f"of {LENGTH_WINDOW} turns. Last stretch against the first: {', '.join(growth)}.",
+        "",
+        table(["Turns", "Ours", "Baseline", "Ratio"], rows),
+    ]
+
+
 def _mib(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.0f} MiB"
 
@@ -603,8 +628,10 @@ def speed_section(results: BenchResults) -> str:
             "",
             f"Verdict: {'reused, not retrained' if train.reused else 'RETRAINED'}.",
         ]
+    lines += _length_lines(ours, base)
     for key, title in (
         ("latency", "Latency distribution"),
+        ("length", "Latency against conversation length"),
         ("throughput", "Throughput"),
         ("memory", "Memory over time"),
     ):

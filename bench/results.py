@@ -171,6 +171,19 @@ def targets(results: BenchResults) -> list[Target]:
             None if r is None else r <= 0.5,
         )
     )
+    growth = ours.length_growth if ours else None
+    turns = len(ours.by_turn) if ours else 0
+    base_growth = base.length_growth if base else None
+    rows.append(
+        Target(
+            f"Latency at turn {turns} vs turn 1 of one conversation (p50 of 20 turns)",
+            _ratio(growth),
+            _ratio(base_growth),
+            "n/a",
+            "≤ 1.3x",
+            None if growth is None else growth <= 1.3,
+        )
+    )
     o_load = ours.load(20) if ours else None
     b_load = base.load(20) if base else None
     o_tp = o_load.throughput if o_load else None

@@ -9,7 +9,14 @@ import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bench.load import LoadResult, alternating, first_answer, run_senders
+from bench.load import (
+    LoadResult,
+    Outcome,
+    alternating,
+    first_answer,
+    long_conversations,
+    run_senders,
+)
 from bench.memory import RssSampler
 from bench.servers import BotUnderTest, Server
 from bench.stats import LatencySummary
@@ -17,6 +24,7 @@ from bench.stats import LatencySummary
 READY_SECONDS = 300
 REQUEST_TIMEOUT = 30.0
 LOAD_SECONDS = 150.0  # deadline for each load run
+LENGTH_WINDOW = 20  # turns whose median latency is compared along the long conversation
 
 
 @dataclass(frozen=True)
@@ -26,6 +34,7 @@ class ServePlan:
     sequential_messages: int = 300
     concurrency: tuple[int, ...] = (1, 5, 20)
     per_sender: int = 20
+    long_turns: int = 400  # one conversation this long to each bot
 
 
 @dataclass
@@ -39,11 +48,27 @@ class ServeResult:
     loads: list[LoadResult]
     peak_rss_mib: dict[str, float]  # "rasa", "actions"
     rss_series: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+    by_turn: list[Outcome] = field(default_factory=list)  # the long conversation, in order
 
     @property
     def latency(self) -> LatencySummary:
         """Latency of the sequential messages."""
         return self.sequential.latency
+
+    def turn_p50(self, first: int, last: int) -> float | None:
+        """Median latency of the long conversation's turns ``first`` to ``last`` (from 1)."""
+        window = [o.seconds for o in self.by_turn[first - 1 : last] if o.ok]
+        return LatencySummary.of(window).p50 if window else None
+
+    @property
+    def length_growth(self) -> float | None:
+        """How much more a message costs at the long conversation's end than at its start."""
+        turns = len(self.by_turn)
+        if turns < 2 * LENGTH_WINDOW:
+            return None
+        start = self.turn_p50(1, LENGTH_WINDOW)
+        end = self.turn_p50(turns - LENGTH_WINDOW + 1, turns)
+        return end / start if start and end is not None else None
 
     def load(self, senders: int) -> LoadResult | None:
         """The load run with ``senders`` concurrent clients."""
@@ -114,6 +139,14 @@ def measure(
                 total_seconds=LOAD_SECONDS,
             )
         )
+        long = asyncio.run(
+            long_conversations(
+                [(bot.rest_url, messages) for bot, messages in bots],
+                plan.long_turns,
+                timeout=REQUEST_TIMEOUT,
+                total_seconds=LOAD_SECONDS,
+            )
+        )
         loads = [
             [
                 asyncio.run(
@@ -147,6 +180,7 @@ def measure(
             loads=loads[index],
             peak_rss_mib={name: track.peak_mib for name, track in sampler.tracks.items()},
             rss_series={name: track.samples for name, track in sampler.tracks.items()},
+            by_turn=long[index],
         )
         for index, ((bot, _), (actions_ready, ready), sampler) in enumerate(
             zip(bots, readiness, samplers, strict=True)

@@ -7,7 +7,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bench.load import alternating, first_answer, post_message, run_senders
+from bench.load import alternating, first_answer, long_conversations, post_message, run_senders
 
 SEEN = web.AppKey("seen", list)
 
@@ -117,3 +117,22 @@ async def test_alternating_stops_at_the_deadline(server: tuple[str, web.Applicat
     url, _ = server
     [result] = await alternating([(url, ["slow"])], count=5, total_seconds=1.5)
     assert result.ok + result.errors == 5 and result.unsent >= 2
+
+
+async def test_long_conversations_are_one_per_bot_taken_in_blocks(
+    server: tuple[str, web.Application],
+) -> None:
+    url, app = server
+    first, second = await long_conversations(
+        [(url, ["a"]), (url + "?bot=2", ["b"])], turns=5, block=2
+    )
+    assert [m for _, m in app[SEEN]] == ["a", "a", "b", "b", "a", "a", "b", "b", "a", "b"]
+    senders = {m: {s for s, seen in app[SEEN] if seen == m} for m in ("a", "b")}
+    assert len(senders["a"]) == len(senders["b"]) == 1 and senders["a"] != senders["b"]
+    assert len(first) == len(second) == 5 and all(o.ok for o in first + second)
+
+
+async def test_long_conversations_stop_at_the_deadline(server: tuple[str, web.Application]) -> None:
+    url, _ = server
+    [outcomes] = await long_conversations([(url, ["slow"])], turns=5, total_seconds=1.5)
+    assert 1 <= len(outcomes) < 5

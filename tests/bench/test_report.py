@@ -25,8 +25,10 @@ def load(senders: int, seconds: float, errors: int = 0) -> LoadResult:
     return LoadResult(senders, 10, elapsed=seconds * 10, outcomes=outcomes)
 
 
-def serve(label: str, latency: float, ready: float, rss: float) -> ServeResult:
+def serve(label: str, latency: float, ready: float, rss: float, growth: float = 1.0) -> ServeResult:
     sequential = LoadResult(1, 300, 300 * latency, [Outcome(latency)] * 300)
+    # a long conversation whose latency grows linearly to ``growth`` times the first turn's
+    by_turn = [Outcome(latency * (1 + (growth - 1) * t / 399)) for t in range(400)]
     return ServeResult(
         label=label,
         actions_ready_seconds=1.0,
@@ -35,6 +37,7 @@ def serve(label: str, latency: float, ready: float, rss: float) -> ServeResult:
         loads=[load(1, latency), load(5, latency), load(20, latency, errors=1)],
         peak_rss_mib={"rasa": rss, "actions": 40.0},
         rss_series={"rasa": [(0.0, rss / 2), (1.0, rss)]},
+        by_turn=by_turn,
     )
 
 
@@ -107,7 +110,7 @@ def results() -> BenchResults:
         baseline_components=(("TEDPolicy", 60.0),),
         serve={
             "ours": serve("ours", 0.09, 35.0, 800.0),
-            "baseline": serve("baseline", 0.06, 100.0, 1100.0),
+            "baseline": serve("baseline", 0.06, 100.0, 1100.0, growth=3.0),
         },
         nlu={
             "ours": evaluation("ours", 1),
@@ -128,6 +131,16 @@ def test_targets_are_judged_against_the_baseline(results: BenchResults) -> None:
     assert verdicts["Throughput, 20 concurrent senders"] is False  # 1 error, and 1.0x
     assert verdicts["Training time (fresh, whole model)"] is True
     assert verdicts["No retraining when nothing changed"] is True
+    growth = "Latency at turn 400 vs turn 1 of one conversation (p50 of 20 turns)"
+    assert verdicts[growth] is True  # ours stays flat; the baseline grows 3x
+
+
+def test_the_report_shows_latency_against_conversation_length(results: BenchResults) -> None:
+    text = report.render(results)
+    assert "### Latency against conversation length" in text
+    assert "| turns 1-20 | 90 ms | 63 ms | 1.43x |" in text
+    assert "| turns 381-400 | 90 ms | 177 ms | 0.51x |" in text  # the baseline grew
+    assert "ours 1.00x, baseline 2.82x" in text
 
 
 def test_the_report_has_every_section_and_the_figures(results: BenchResults) -> None:
