@@ -31,9 +31,9 @@ Rasa's ``SQL`` store) differs from Rasa's in three ways:
   turns, with its slot values (:mod:`bot.tracker_tail`), so a message costs the same at
   turn 400 as at turn 10; the database keeps the whole conversation. PostgreSQL
   connections are checked before each use, so no message fails on one that a restart of
-  the database closed. SQLite files use a write-ahead log with ``synchronous=NORMAL`` (a crash of the server loses nothing;
-  a power cut can lose the last messages), overwrite deleted rows (``secure_delete``) and
-  keep their connections open.
+  the database closed. SQLite files use a write-ahead log with ``synchronous=NORMAL`` (a
+  crash of the server loses nothing; a power cut can lose the last messages), overwrite
+  deleted rows (``secure_delete``) and keep their connections open.
 
 It works with every database Rasa's store does; the project tests SQLite and PostgreSQL.
 
