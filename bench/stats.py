@@ -67,3 +67,21 @@ def ratio(ours: float | None, baseline: float | None) -> float | None:
     if not (math.isfinite(ours) and math.isfinite(baseline)) or baseline == 0:
         return None
     return ours / baseline
+
+
+def repeat_ratios(
+    ours: Sequence[float], baseline: Sequence[float], repeats: int, q: float = 50
+) -> list[float]:
+    """The ratio of the ``q``-th percentiles in each of ``repeats`` equal runs, in order.
+
+    ``ours`` and ``baseline`` are latencies in the order they were measured (taking
+    turns), so the n-th run of each covers the same stretch of time. A run too short to
+    hold a message of each is left out.
+    """
+    found = []
+    for index in range(repeats):
+        o = ours[index * len(ours) // repeats : (index + 1) * len(ours) // repeats]
+        b = baseline[index * len(baseline) // repeats : (index + 1) * len(baseline) // repeats]
+        if o and b:
+            found.append(percentile(o, q) / percentile(b, q))
+    return found

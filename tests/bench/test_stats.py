@@ -45,3 +45,12 @@ def test_ratio() -> None:
     assert ratio(None, 4.0) is None
     assert ratio(1.0, 0.0) is None
     assert ratio(float("nan"), 1.0) is None
+
+
+def test_repeat_ratios_compare_the_same_stretch_of_each_run() -> None:
+    from bench.stats import repeat_ratios
+
+    ours = [1.0, 1.0, 2.0, 2.0]  # slower in the second half, as the machine got busy
+    baseline = [2.0, 2.0, 4.0, 4.0]
+    assert repeat_ratios(ours, baseline, 2) == [0.5, 0.5]
+    assert repeat_ratios([1.0], [2.0, 2.0], 2) == [0.5]  # a run with nothing of ours: left out
