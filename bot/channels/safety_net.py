@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from bot import answers, nlp
-from bot.channels.wording import HANDLING_FAILED, phrase
+from bot.channels.wording import HANDLING_FAILED, check_phrases, phrase
 from bot.emergency_numbers import conversation_country
 from bot.launch.action_fallback import replies
 from bot.safety import default_rules
@@ -32,6 +32,16 @@ def matcher() -> RedFlagMatcher:
     from bot.red_flags import RedFlagMatcher
 
     return RedFlagMatcher(nlp.load(nlp.DEFAULT_MODEL), default_rules())
+
+
+def prepare() -> None:
+    """Load what a failure reply needs now, so that none waits for it, or fails for it.
+
+    Called as each channel starts: a missing phrase or a broken rule stops start-up.
+    """
+    check_phrases()
+    replies()
+    matcher()
 
 
 def red_flags(text: str | None) -> Finding | None:

@@ -8,7 +8,7 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from bot import knowledge
-from bot.channels.base import MEDIA_ONLY_REPLY, Choice
+from bot.channels.base import Choice
 from bot.channels.twilio import (
     OfferedChoices,
     from_number,
@@ -191,7 +191,7 @@ def test_a_picture_without_text_gets_a_kind_reply(
     )
     assert send(channel_bot, params).status == 200
     [reply] = platforms.wait_for("twilio", sender, bool)
-    assert reply.text == MEDIA_ONLY_REPLY
+    assert reply.text == knowledge.default().phrases["media_only"]
 
 
 @e2e
@@ -275,3 +275,13 @@ def test_the_senders_phone_number_chooses_the_local_numbers(
         assert all(n in said for n in place.emergency)
         if place.poison is not None:
             assert str(place.poison.call) in said
+
+
+@e2e
+def test_a_body_that_is_not_a_form_is_a_400(channel_bot: BotServers) -> None:
+    body = b"\xff\xfe not a form"
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Twilio-Signature": sign_twilio(TOKEN, PUBLIC_HOOK, {}),
+    }
+    assert post(webhook_url(channel_bot.rasa_url, "twilio"), body, headers).status == 400
