@@ -220,6 +220,17 @@ async def test_replies_carry_their_keys_and_any_alert(chat: Chat) -> None:
     assert [b["payload"] for b in routine["quick_replies"]][-1] == "/feedback_negative"
 
 
+async def test_a_packet_too_deep_to_decode_is_refused_not_only_logged() -> None:
+    refused: list[tuple[str, str]] = []
+
+    async def refusal(eio_sid: str, problem: str) -> None:
+        refused.append((eio_sid, problem))
+
+    server = channel.CheckedSocketServer(refusal, async_mode="sanic")
+    await server._handle_eio_message("eio-1", "2" + "[" * 100_000 + "]" * 100_000)
+    assert refused == [("eio-1", "the packet cannot be read: nested too deeply")]
+
+
 class Emits:
     """Stands in for python-socketio's server: records what is emitted."""
 
