@@ -1,7 +1,9 @@
 """Twilio SMS and WhatsApp: incoming-message webhook in, the Messages resource out.
 
 Requests must carry a valid ``X-Twilio-Signature`` (HMAC-SHA1 over the public webhook URL
-and the sorted form parameters, keyed with the auth token). The phone number is not
+and the sorted form parameters, keyed with the auth token). The signature holds no time,
+so a request sent again is dropped by its ``MessageSid``, or, without one, by a digest of
+its signed fields (:func:`redelivery_key`). The phone number is not
 stored: the conversation is ``twilio:<keyed hash of the number>`` (:mod:`bot.identity`),
 and replies go to the number the message came from. Text messages have no buttons, so
 buttons become a numbered list, and a reply of just a number picks that option: the last
@@ -51,11 +53,14 @@ _DEFAULT_PORTS = {"https": 443, "http": 80}
 Params = Mapping[str, Sequence[str]]
 
 
+def signed_fields(params: Params) -> str:
+    """The form fields as Twilio signs them: sorted by name, each name then its values."""
+    return "".join(name + value for name in sorted(params) for value in sorted(set(params[name])))
+
+
 def twilio_signature(auth_token: str, url: str, params: Params) -> str:
     """The ``X-Twilio-Signature`` Twilio sends for a form POST of ``params`` to ``url``."""
-    data = url + "".join(
-        name + value for name in sorted(params) for value in sorted(set(params[name]))
-    )
+    data = url + signed_fields(params)
     digest = hmac.new(auth_token.encode(), data.encode(), hashlib.sha1).digest()
     return base64.b64encode(digest).decode()
 
@@ -71,6 +76,18 @@ def form_params(body: bytes) -> dict[str, list[str]]:
 def message_sid(params: Params) -> str | None:
     """The message's id, if the request has one."""
     return (params.get("MessageSid") or params.get("SmsSid") or [""])[0] or None
+
+
+def redelivery_key(params: Params) -> str:
+    """What identifies a request: its message id, else a digest of its signed fields.
+
+    The signature holds no time, so a signed request can be sent again as it is; one
+    without a ``MessageSid`` is told from others by the digest.
+    """
+    sid = message_sid(params)
+    if sid:
+        return f"sid:{sid}"
+    return "body:" + hashlib.sha256(signed_fields(params).encode()).hexdigest()
 
 
 def url_variants(url: str) -> list[str]:
@@ -265,8 +282,7 @@ class TwilioInput(WebhookInput):
             COUNTRY_FIELD: default_rules().numbers.for_phone(sender),
             COUNTRY_GUESSED_FIELD: True,  # a phone's country, not where it is
         }
-        sid = message_sid(body)
-        return [Incoming(sender, text, sid, (f"sid:{sid}",) if sid else (), country)]
+        return [Incoming(sender, text, message_sid(body), (redelivery_key(body),), country)]
 
     def output_for(self, incoming: Incoming) -> TwilioOutput:
         """Replies to the phone number the message came from."""

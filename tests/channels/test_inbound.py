@@ -16,6 +16,7 @@ from bot.channels.inbound import Incoming, WebhookInput
 from bot.channels.payload import MAX_DEPTH, RequestError, check_depth, clean_text, load_json
 from bot.channels.slack import parse_event, parse_interaction
 from bot.channels.telegram import parse_update
+from bot.channels.twilio import redelivery_key
 from bot.limits import MAX_MESSAGE_CHARS
 from tests.channels.test_base import Recorder
 
@@ -76,6 +77,13 @@ def test_fields_are_read_with_their_types() -> None:
         payload.optional_object("x", "x")
     with pytest.raises(RequestError):
         payload.optional_list({}, "x")
+
+
+def test_twilio_requests_without_a_message_id_are_told_apart_by_their_signed_fields() -> None:
+    one = {"From": ["+1555"], "Body": ["hi"]}
+    assert redelivery_key(one) == redelivery_key({"Body": ["hi"], "From": ["+1555"]})
+    assert redelivery_key(one) != redelivery_key({**one, "Body": ["bye"]})
+    assert redelivery_key({**one, "MessageSid": ["SM1"]}) == "sid:SM1"
 
 
 JSON = st.recursive(

@@ -278,6 +278,21 @@ def test_the_senders_phone_number_chooses_the_local_numbers(
 
 
 @e2e
+def test_a_replayed_request_without_a_message_sid_is_answered_once(
+    channel_bot: BotServers, platforms: FakePlatforms
+) -> None:
+    sender = "+15550000406"
+    params = sms(sender, "Does it raise the risk of infections?")
+    for name in ("MessageSid", "SmsSid", "SmsMessageSid"):
+        del params[name]
+    assert send(channel_bot, params).status == 200
+    assert send(channel_bot, params).status == 200  # the same signed request again
+    settle(channel_bot, platforms, sender)
+    answers = [s for s in platforms.messages("twilio", sender) if DISCLAIMER in s.text]
+    assert len(answers) == 1
+
+
+@e2e
 def test_a_body_that_is_not_a_form_is_a_400(channel_bot: BotServers) -> None:
     body = b"\xff\xfe not a form"
     headers = {
