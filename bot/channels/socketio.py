@@ -1,12 +1,17 @@
-"""The socket.io channel (the web widget's): checked events and server-issued sessions.
+"""The socket.io channel (the web widget's): checked events, server-issued sessions, origins.
 
 Rasa 3.6's socket.io channel fails on an event whose data is not an object or whose
 ``message`` is not text (the patient gets nothing), keeps messages of any length, lets a
 client choose any ``session_id`` (a second connection asking for a known id joins the
 session's room and receives the replies to the first one's questions; a lone UTF-16
-surrogate in an id stops the whole server through Rasa's SQL tracker store).
-:class:`SafeSocketIOInput` has its own server and handlers:
+surrogate in an id stops the whole server through Rasa's SQL tracker store), and accepts
+connections from any web page. :class:`SafeSocketIOInput` has its own server and handlers:
 
+- **Origins.** A browser sends the page's ``Origin``; only the allowed ones connect:
+  ``CORS_ORIGINS`` (the Rasa server's ``--cors``, :attr:`Settings.allowed_origins`) and
+  the server's own host. The check runs on every request of both transports (long
+  polling and websocket), the handshake first; another origin gets 400 "... is not an
+  accepted origin". A client that sends no ``Origin`` (not a browser) connects.
 - **Sessions are issued by the server** as signed tokens (:mod:`bot.identity`). A
   ``session_request`` that holds a token this server signed resumes that session; any
   other (none, a guessed or copied id, a forged token) gets a new one. The conversation
@@ -27,9 +32,11 @@ channel's do (:class:`ReplyDataOutput`): Rasa's output sends only the text and b
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
+import engineio
 import socketio
 from rasa.core.channels.channel import InputChannel, decode_bearer_token
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
@@ -44,6 +51,7 @@ from bot.channels.inbound import InboundChannel, Incoming
 from bot.channels.payload import RequestError, check_depth, check_metadata, load_json
 from bot.channels.wording import SESSION_ENDED, UNREADABLE, phrase
 from bot.identity import Identities
+from bot.launch.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -86,15 +94,47 @@ def check_event(data: Any, metadata_key: str, session: str | None) -> Incoming:
     return Incoming(session, text, metadata=metadata)
 
 
-class CheckedSocketServer(socketio.AsyncServer):
-    """python-socketio's server, answering a packet it cannot decode through ``refusal``.
+def is_allowed_origin(allowed: Iterable[str]) -> Callable[[str, dict[str, Any]], bool]:
+    """A check of a request's ``Origin``: one of ``allowed``, or this server's own host.
 
-    python-socketio only logs a packet nested deeper than Python's JSON decoder goes.
+    The host is the request's (``X-Forwarded-Host`` behind a proxy); python-engineio asks
+    only about requests that have an ``Origin``.
+    """
+    origins = frozenset(origin.rstrip("/") for origin in allowed)
+
+    def check(origin: str, environ: dict[str, Any]) -> bool:
+        host = environ.get("HTTP_X_FORWARDED_HOST") or environ.get("HTTP_HOST") or ""
+        own = bool(host) and urlsplit(origin).netloc == host.split(",")[0].strip()
+        return origin.rstrip("/") in origins or own
+
+    return check
+
+
+class OriginCheckedEngine(engineio.AsyncServer):
+    """python-engineio's server with its ``Origin`` check on and its CORS headers off.
+
+    The check (``cors_allowed_origins``) runs on every request, handshake and websocket
+    upgrade included. Sanic-CORS, set up by Rasa from the same origins (``--cors``), adds
+    the CORS headers: a second set would make browsers refuse the answers.
+    """
+
+    def _cors_headers(self, environ: dict[str, Any]) -> list[tuple[str, str]]:
+        return []
+
+
+class CheckedSocketServer(socketio.AsyncServer):
+    """python-socketio's server on :class:`OriginCheckedEngine`.
+
+    It also answers a packet it cannot decode (nested deeper than Python's JSON decoder
+    goes) through ``refusal``, where python-socketio would only log it.
     """
 
     def __init__(self, refusal: Refusal, **settings: Any) -> None:
         super().__init__(**settings)
         self.refusal = refusal
+
+    def _engineio_server_class(self) -> type[engineio.AsyncServer]:
+        return OriginCheckedEngine
 
     async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
         try:
@@ -151,10 +191,11 @@ class ConnectionOutput(ReplyDataOutput):
 
 
 class SafeSocketIOInput(InboundChannel, SocketIOInput):
-    """The socket.io channel with checked events and signed sessions.
+    """The socket.io channel with checked origins and events, and signed sessions.
 
     Settings as Rasa's ``socketio`` (``session_persistence`` is not read: sessions always
-    persist), plus ``identity_secret``.
+    persist), plus ``identity_secret``; the allowed origins are the Rasa server's CORS
+    origins.
     """
 
     @classmethod
@@ -168,6 +209,7 @@ class SafeSocketIOInput(InboundChannel, SocketIOInput):
             )
         return cls(
             Identities(str(secret)),
+            Settings.from_env().allowed_origins,
             user_message_evt=credentials.get("user_message_evt", "user_uttered"),
             bot_message_evt=credentials.get("bot_message_evt", "bot_uttered"),
             namespace=credentials.get("namespace"),
@@ -177,10 +219,13 @@ class SafeSocketIOInput(InboundChannel, SocketIOInput):
             metadata_key=credentials.get("metadata_key", "metadata"),
         )
 
-    def __init__(self, identities: Identities, **settings: Any) -> None:
+    def __init__(
+        self, identities: Identities, allowed_origins: Iterable[str], **settings: Any
+    ) -> None:
         """The channel; ``settings`` are those of Rasa's ``SocketIOInput``."""
         super().__init__(**{**settings, "session_persistence": True})
         self.identities = identities
+        self.allowed_origins = tuple(allowed_origins)
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         """The socket.io server and its handlers, at ``socketio_path``."""
@@ -194,8 +239,11 @@ class SafeSocketIOInput(InboundChannel, SocketIOInput):
             if sid is not None:
                 await self._tell(sio, sid, phrase(UNREADABLE), problem)
 
-        # CORS is Sanic-CORS's (Rasa's --cors): [] turns python-engineio's own off
-        sio = CheckedSocketServer(refuse_packet, async_mode="sanic", cors_allowed_origins=[])
+        sio = CheckedSocketServer(
+            refuse_packet,
+            async_mode="sanic",
+            cors_allowed_origins=is_allowed_origin(self.allowed_origins),
+        )
         self.sio = sio  # Rasa's get_output_channel reads it
         hooks = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
 

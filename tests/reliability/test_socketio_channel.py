@@ -10,6 +10,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import aiohttp
 import pytest
 import socketio
 
@@ -310,7 +311,7 @@ async def test_odd_text_gets_a_reply(chat: Chat, text: str) -> None:
     assert "autoimmune" in await chat.send({"message": "what is LEMS", "session_id": session})
 
 
-# ------------------------------------------------------------ nesting
+# ------------------------------------------------------------ nesting and origins
 
 DEEP = "[" * 990 + "]" * 990  # about 2 KB, deeper than Python's JSON functions recurse
 
@@ -334,3 +335,70 @@ async def test_deeply_nested_metadata_gets_a_clear_error(chat: Chat, form: str) 
     assert reply["text"] == UNREADABLE
     assert "nested" in reply["error"]
     assert "autoimmune" in await chat.send({"message": "what is LEMS", "session_id": session})
+
+
+def test_an_origin_is_allowed_when_listed_or_the_servers_own() -> None:
+    check = channel.is_allowed_origin(["https://hospital.example/"])
+    assert check("https://hospital.example", {"HTTP_HOST": "bot.example"})
+    assert check("https://bot.example", {"HTTP_HOST": "bot.example"})
+    proxied = {"HTTP_HOST": "127.0.0.1:5005", "HTTP_X_FORWARDED_HOST": "bot.example"}
+    assert check("https://bot.example", proxied)
+    assert not check("https://evil.example", {"HTTP_HOST": "bot.example"})
+    assert not check("null", {"HTTP_HOST": "bot.example"})  # a file or sandboxed page
+    assert not check("https://evil.example", {})
+
+
+def origins(bot: BotServers) -> dict[str, str | None]:
+    """Origins to try: the allowed demo page, another site, and none (not a browser)."""
+    return {
+        "allowed": bot.settings.allowed_origins[0],
+        "other": "https://evil.example",
+        "none": None,
+    }
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    ("origin", "connects"), [("allowed", True), ("other", False), ("none", True)]
+)
+async def test_only_allowed_origins_connect_by_polling(
+    bot: BotServers, origin: str, connects: bool
+) -> None:
+    value = origins(bot)[origin]
+    client = socketio.AsyncClient(reconnection=False)
+    headers = {"Origin": value} if value else {}
+    try:
+        await client.connect(
+            bot.rasa_url, headers=headers, socketio_path="/socket.io", transports=["polling"]
+        )
+    except socketio.exceptions.ConnectionError:
+        assert not connects
+    else:
+        assert connects
+    finally:
+        await client.disconnect()
+    handshake = request(
+        bot.rasa_url + "/socket.io/?EIO=4&transport=polling", headers=headers, timeout=30
+    )
+    assert handshake.status == (200 if connects else 400)
+    if not connects:
+        assert "not an accepted origin" in handshake.raw
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    ("origin", "connects"), [("allowed", True), ("other", False), ("none", True)]
+)
+async def test_only_allowed_origins_connect_by_websocket(
+    bot: BotServers, origin: str, connects: bool
+) -> None:
+    value = origins(bot)[origin]
+    url = bot.rasa_url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
+    async with aiohttp.ClientSession() as session:
+        try:
+            async with session.ws_connect(url, origin=value, timeout=20) as socket:
+                opened = await socket.receive(timeout=20)
+        except aiohttp.WSServerHandshakeError as refused:
+            assert not connects and refused.status == 400
+        else:
+            assert connects and str(opened.data).startswith('0{"sid"')
