@@ -3,7 +3,8 @@
 :meth:`WebhookInput.receive` takes each request through the same steps, once:
 
 1. **authenticate**: the connector's own check (a signature, a secret token); a refusal
-   (401/403) is answered before the body is read;
+   (401/403) is answered before the body is read (Twilio signs the form's fields, so
+   its check reads the form; REST decides by the sender, once the body is read);
 2. **read**: the body decoded with its nesting checked (:mod:`bot.channels.payload`),
    then read by the connector into :class:`Incoming` messages with every field's type
    checked; anything odd is a 400, never a 500;
