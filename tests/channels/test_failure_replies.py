@@ -203,7 +203,10 @@ def test_when_rasa_fails_an_emergency_still_gets_the_guidance_first(
     assert flat(PHRASES["safety_line"]) in said
 
 
-def test_the_failing_server_logged_why(failing_rasa: tuple[BotServers, FakePlatforms]) -> None:
-    servers, _ = failing_rasa
+def test_the_failure_is_logged_without_the_message(
+    failing_rasa: tuple[BotServers, FakePlatforms],
+) -> None:
+    servers, fake = failing_rasa
+    ask_rest(servers, fake, EMERGENCY, ends_with(PHRASES["handling_failed"]))
     log = (servers.workdir / "rasa.log").read_text(encoding="utf-8", errors="replace")
     assert "ConnectionError" in log and EMERGENCY not in log
