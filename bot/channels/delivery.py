@@ -12,7 +12,12 @@ tracker store has done its part (:mod:`bot.save_report`), then sends:
 - otherwise the emergency or crisis guidance if the message raised an alarm, then "I
   couldn't save this, please try again" (phrase ``not_saved``), or for "forget me" "I
   couldn't delete our conversation" and how to ask again (``not_forgotten``);
-- a short apology when handling the message failed for another reason.
+- when handling the message failed for another reason (Rasa raised), the emergency or
+  crisis guidance if the safety rules fire on its text, then a short apology (phrase
+  ``handling_failed``, :mod:`bot.channels.safety_net`).
+
+A failing action server is answered inside Rasa (:mod:`bot.launch.action_fallback`), so
+that reply comes as any other. Either way the patient is always answered.
 """
 
 from __future__ import annotations
@@ -24,14 +29,12 @@ from typing import Any
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from bot import save_report
+from bot.channels.safety_net import failure_messages
 from bot.launch.action_fallback import not_saved_texts
 
 logger = logging.getLogger(__name__)
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
-
-# sent when handling a message failed inside the Rasa server
-SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
 
 
 class HeldOutput(OutputChannel):
@@ -68,13 +71,14 @@ def deliver_after_save(on_new_message: OnNewMessage) -> OnNewMessage:
                 await on_new_message(message)
             except Exception as error:
                 logger.error(
-                    "Handling a %s message failed (%s); sent an apology.",
+                    "Handling a %s message failed (%s); sent the failure reply.",
                     message.input_channel,
                     type(error).__name__,
                     exc_info=True,
                 )
                 if not report.failed:  # else say that it was not saved, guidance first
-                    await output.send_response(message.sender_id, {"text": SORRY})
+                    for reply in failure_messages(message.text, message.metadata):
+                        await output.send_response(message.sender_id, reply)
                     return
         if not report.failed:
             await held.release()  # replies sent after the last save, if any

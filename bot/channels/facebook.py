@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel
@@ -21,9 +19,17 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.base import MEDIA_ONLY_REPLY, Choice, SplittingOutput, WebhookInput
-from bot.channels.delivery import OnNewMessage, deliver_after_save
+from bot.channels.base import Choice, SplittingOutput
+from bot.channels.delivery import OnNewMessage
 from bot.channels.http import post
+from bot.channels.inbound import Found, Incoming, WebhookInput
+from bot.channels.payload import (
+    an_object,
+    optional_id,
+    optional_list,
+    optional_object,
+    optional_text,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -33,15 +39,6 @@ MAX_QUICK_REPLIES = 13
 MAX_TITLE_CHARS = 20
 MAX_PAYLOAD_CHARS = 1000
 SIGNATURE_HEADER = "X-Hub-Signature-256"
-
-
-@dataclass(frozen=True)
-class Incoming:
-    """One message event: who sent it and what it says."""
-
-    sender_id: str
-    text: str | None  # None: an attachment without text
-    message_id: str
 
 
 def hub_signature(secret: str, body: bytes) -> str:
@@ -75,31 +72,44 @@ def quick_replies(buttons: Sequence[Choice]) -> list[dict[str, str]]:
     ]
 
 
-def _incoming(event: Mapping[str, Any]) -> Incoming | None:
-    sender = (event.get("sender") or {}).get("id")
+def _incoming(event: Any) -> Incoming | None:
+    event = an_object(event, "a messaging event")
+    sender = optional_id(optional_object(event.get("sender"), "'sender'").get("id"), "'sender.id'")
     if not sender:
         return None
-    message, postback = event.get("message"), event.get("postback")
-    if isinstance(message, dict) and not message.get("is_echo"):
-        mid = str(message.get("mid") or "")
-        payload = (message.get("quick_reply") or {}).get("payload")
-        text = payload or message.get("text")
-        if isinstance(text, str) and text.strip():
-            return Incoming(str(sender), text, mid)
-        if message.get("attachments"):
-            return Incoming(str(sender), None, mid)
-    elif isinstance(postback, dict) and postback.get("payload"):
-        mid = str(postback.get("mid") or f"postback:{sender}:{event.get('timestamp')}")
-        return Incoming(str(sender), str(postback["payload"]), mid)
+    message = optional_object(event.get("message"), "'message'")
+    postback = optional_object(event.get("postback"), "'postback'")
+    if message and not message.get("is_echo"):
+        mid = optional_id(message.get("mid"), "'message.mid'")
+        keys = (f"mid:{mid}",) if mid else ()
+        quick_reply = optional_object(message.get("quick_reply"), "'quick_reply'")
+        payload = optional_text(quick_reply.get("payload"), "'quick_reply.payload'")
+        text = payload or optional_text(message.get("text"), "'message.text'")
+        if text and text.strip():
+            return Incoming(sender, text, mid, keys)
+        if optional_list(message.get("attachments"), "'message.attachments'"):
+            return Incoming(sender, None, mid, keys)
+    elif postback:
+        payload = optional_text(postback.get("payload"), "'postback.payload'")
+        if not payload:
+            return None
+        stamp = optional_id(event.get("timestamp"), "'timestamp'")
+        mid = optional_id(postback.get("mid"), "'postback.mid'") or f"postback:{sender}:{stamp}"
+        return Incoming(sender, payload, mid, (f"mid:{mid}",))
     return None  # echoes of the page's own messages, deliveries, reads, ...
 
 
-def parse_events(payload: Mapping[str, Any]) -> list[Incoming]:
-    """Every user message in a webhook payload (Meta may batch several)."""
+def parse_events(payload: Any) -> list[Incoming]:
+    """Every user message in a webhook payload (Meta may batch several).
+
+    Raises:
+        RequestError: the payload is not shaped as Meta sends one.
+    """
     found = []
-    for entry in payload.get("entry") or []:
-        for event in (entry or {}).get("messaging") or []:
-            incoming = _incoming(event or {})
+    for entry in optional_list(an_object(payload, "the payload").get("entry"), "'entry'"):
+        events = optional_object(entry, "an entry").get("messaging")
+        for event in optional_list(events, "'messaging'"):
+            incoming = _incoming(event)
             if incoming is not None:
                 found.append(incoming)
     return found
@@ -169,13 +179,8 @@ class MessengerInput(WebhookInput):
         return MessengerOutput(self.page_access_token, self.api_url, recipient)
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        """Routes: ``GET /`` (health), ``GET /webhook`` (verify), ``POST /webhook``."""
-        hooks = Blueprint("lems_facebook_webhook", __name__)
-        handle = deliver_after_save(on_new_message)
-
-        @hooks.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        """The pipeline's routes, and ``GET /webhook`` for Meta's verify-token handshake."""
+        hooks = super().blueprint(on_new_message)
 
         @hooks.route("/webhook", methods=["GET"])
         async def verify(request: Request) -> HTTPResponse:
@@ -187,34 +192,28 @@ class MessengerInput(WebhookInput):
             logger.warning("Messenger: wrong verify token in the webhook handshake")
             return response.text("wrong verify token", status=403)
 
-        @hooks.route("/webhook", methods=["POST"])
-        async def webhook(request: Request) -> HTTPResponse:
-            return self._receive(request, handle)
-
         return hooks
 
-    def _receive(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
+    def authenticate(self, request: Request) -> HTTPResponse | None:
+        """Refuse an event without the app secret's ``X-Hub-Signature-256`` of its body."""
         signature = request.headers.get(SIGNATURE_HEADER)
         if not signature:
             return response.text("missing X-Hub-Signature-256", status=401)
         if not is_valid_hub_signature(self.secret, request.body, signature):
             return response.text("wrong X-Hub-Signature-256", status=403)
-        try:
-            payload = json.loads(request.body)
-            events = parse_events(payload)
-        except (ValueError, AttributeError, TypeError):
-            return response.text("unreadable request", status=400)
-        if payload.get("object") != "page":
+        return None
+
+    def parse(self, body: Any, request: Request) -> Found:
+        """The user messages of a page's webhook payload."""
+        events = parse_events(body)
+        if body.get("object") != "page":
             return response.text("not a page event", status=404)
-        for incoming in events:
-            if incoming.message_id and not self.recent.first_time(incoming.message_id):
-                continue
-            output = self.get_output_channel(incoming.sender_id)
-            if incoming.text is None:
-                self.run_later(output.send_text_message(incoming.sender_id, MEDIA_ONLY_REPLY))
-            else:
-                message = self.user_message(
-                    incoming.text, output, incoming.sender_id, incoming.message_id or None
-                )
-                self.run_later(on_new_message(message))
+        return events
+
+    def output_for(self, incoming: Incoming) -> MessengerOutput:
+        """Replies to the user who wrote."""
+        return self.get_output_channel(incoming.sender)
+
+    def acknowledge(self, request: Request) -> HTTPResponse:
+        """Meta's documented answer."""
         return response.text("EVENT_RECEIVED")

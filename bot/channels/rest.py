@@ -4,8 +4,9 @@ Rasa 3.6's own REST channel answers 500 when the body is not a JSON object, puts
 request without ``sender`` into one shared conversation ("default"), answers nothing for
 a ``message`` that is not text, keeps messages of any length in the tracker, and a sender
 id its SQL store cannot encode (a lone UTF-16 surrogate) stops the
-whole server. :class:`SafeRestInput` answers such requests with 400 and a JSON error,
-cleans and cuts the text, and sends a kind reply when handling a message fails.
+whole server. :class:`SafeRestInput` takes its requests through the channels' one
+pipeline (:mod:`bot.channels.inbound`): such requests get 400 and a JSON error, the text
+is cleaned and cut, and a failure inside Rasa still gets a kind reply.
 
 It also takes its conversation ids from the client, so on Rasa's channel anyone could
 continue (or erase) any conversation whose id they knew, a patient's phone number among
@@ -15,19 +16,18 @@ from elsewhere, or through a proxy, needs ``Authorization: Bearer <REST_TOKEN>``
 exception is the web widget falling back to REST: a ``sender`` that is a web session
 token this server issued continues that web session, from anywhere.
 
-The checks are shared with :mod:`bot.channels.socketio`.
+The sender check is shared with :mod:`bot.channels.socketio`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import ipaddress
 import json
 import logging
 import os
-import re
-from collections.abc import MutableMapping
-from dataclasses import dataclass
+from collections.abc import Callable, Coroutine, MutableMapping, Sequence
 from typing import Any
 
 from rasa.core.channels.channel import (
@@ -36,24 +36,23 @@ from rasa.core.channels.channel import (
     OutputChannel,
     UserMessage,
 )
-from rasa.core.channels.rest import RestInput
+from rasa.core.channels.rest import QueueOutputChannel, RestInput
 from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import bool_arg
-from sanic import Blueprint, response
-from sanic.exceptions import InvalidUsage
+from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
 from bot.answers import reply_data
-from bot.channels.delivery import OnNewMessage, deliver_after_save
+from bot.channels.delivery import OnNewMessage
+from bot.channels.inbound import Incoming, WebhookInput
+from bot.channels.payload import RequestError, check_metadata
 from bot.identity import REST, Identities, conversation_id
-from bot.limits import truncate_message
 from bot.tracker_store import can_save
 
 logger = logging.getLogger(__name__)
 
 MAX_SENDER_CHARS = 128  # a UUID is 36; platform ids are shorter still
-MAX_METADATA_BYTES = 4096  # metadata is stored with every message: keep it small
 # Largest request body the Rasa server reads (Sanic answers 413 above it). A message is
 # cut to 2,000 characters anyway; 1 MB leaves room for any webhook and matches nginx's
 # default client_max_body_size and python-engineio's max_http_buffer_size.
@@ -61,22 +60,7 @@ REQUEST_MAX_BYTES = 1_000_000
 REQUEST_LIMIT_VARIABLE = "SANIC_REQUEST_MAX_SIZE"  # read by Sanic when Rasa creates its app
 # a proxy on the same machine adds one of these; its clients are not local
 FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
-
-# C0 control characters except tab, line feed and carriage return, and DEL
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-class RequestError(ValueError):
-    """A request the channel refuses; the message says what is wrong."""
-
-
-@dataclass(frozen=True)
-class CheckedMessage:
-    """A message that passed the checks: whose it is, its cleaned text, its metadata."""
-
-    sender: str
-    text: str
-    metadata: dict[str, Any] | None = None
+STREAM_END = "DONE"  # what Rasa's queue output channel is sent after the last reply
 
 
 def check_sender(value: Any, field: str = "sender") -> str:
@@ -101,28 +85,7 @@ def check_sender(value: Any, field: str = "sender") -> str:
     return value
 
 
-def clean_text(text: str) -> str:
-    """``text`` cut to the message limit, control characters and lone surrogates replaced.
-
-    The NLU pipeline and the tracker store fail on them.
-    """
-    cut = truncate_message(text)
-    encodable = cut.encode("utf-8", "replace").decode("utf-8")  # lone surrogates -> "?"
-    return _CONTROL.sub(" ", encodable)
-
-
-def check_metadata(value: Any) -> dict[str, Any] | None:
-    """``value`` if it is absent or a small JSON object, else :class:`RequestError`."""
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise RequestError("'metadata' must be a JSON object")
-    if len(json.dumps(value)) > MAX_METADATA_BYTES:
-        raise RequestError(f"'metadata' must be at most {MAX_METADATA_BYTES} bytes as JSON")
-    return value
-
-
-def check_body(body: Any) -> CheckedMessage:
+def check_body(body: Any) -> Incoming:
     """The message in a decoded REST request body, or :class:`RequestError`."""
     if not isinstance(body, dict):
         raise RequestError('the body must be a JSON object: {"sender": "...", "message": "..."}')
@@ -130,7 +93,7 @@ def check_body(body: Any) -> CheckedMessage:
     text = body.get("message")
     if not isinstance(text, str):
         raise RequestError("'message' must be a string")
-    return CheckedMessage(sender, clean_text(text), check_metadata(body.get("metadata")))
+    return Incoming(sender, text, metadata=check_metadata(body.get("metadata")))
 
 
 def is_local(request: Request) -> bool:
@@ -223,19 +186,39 @@ def answered_as(on_new_message: OnNewMessage, sender: str) -> OnNewMessage:
     return handle
 
 
-def _error(message: str) -> HTTPResponse:
-    return response.json({"error": message}, status=400)
+def streamed(
+    handle: OnNewMessage, message: UserMessage, queue: asyncio.Queue[Any]
+) -> Callable[[Any], Coroutine[Any, Any, None]]:
+    """Rasa's streaming answer: each reply a line of JSON as it comes (``?stream=true``).
+
+    ``message`` sends its replies to ``queue`` (a ``QueueOutputChannel``).
+    """
+
+    async def stream(resp: Any) -> None:
+        async def run() -> None:
+            try:
+                await handle(message)
+            finally:
+                await queue.put(STREAM_END)
+
+        task = asyncio.ensure_future(run())
+        while (reply := await queue.get()) != STREAM_END:
+            await resp.write(json.dumps(reply) + "\n")
+        await task
+
+    return stream
 
 
-class SafeRestInput(RestInput):
+class SafeRestInput(WebhookInput, RestInput):
     """The REST channel (``POST /webhooks/rest/webhook``) with checked requests.
 
     Requests: a JSON object with ``sender`` (1 to 128 printable characters),
     ``message`` (a string; cut to 2,000 characters) and optionally ``metadata`` (an
-    object of at most 4 KB). Anything else gets 400 and ``{"error": "..."}``. The
-    ``input_channel`` a client names is ignored: it is always ``rest``. The conversation
-    is ``rest:<sender>``, for local clients and those with the token (else 403), or the
-    web session whose token ``sender`` is.
+    object of at most 4 KB). Anything else, or nested more than 32 levels deep, gets 400
+    and ``{"error": "..."}``. The ``input_channel`` a client names is ignored: it is
+    always ``rest``. The conversation is ``rest:<sender>``, for local clients and those
+    with the token (else 403), or the web session whose token ``sender`` is. The answer
+    is the list of replies, or with ``?stream=true`` each reply as a line of JSON.
     """
 
     @classmethod
@@ -248,10 +231,11 @@ class SafeRestInput(RestInput):
         return cls(Identities(str(secret)), str(credentials.get("token") or "") or None)
 
     def __init__(self, identities: Identities, token: str | None = None) -> None:
+        super().__init__()
         self.identities = identities
         self.token = token
 
-    def conversation(self, request: Request, sender: str) -> str | None:
+    def conversation_for(self, request: Request, sender: str) -> str | None:
         """The conversation ``sender`` names for ``request``, or None if it may not."""
         web = self.identities.web_conversation(sender)
         if web is not None:
@@ -260,53 +244,44 @@ class SafeRestInput(RestInput):
             return conversation_id(REST, sender)
         return None
 
-    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        """The channel's routes: ``GET /`` (readiness) and ``POST /webhook``."""
-        handle = deliver_after_save(on_new_message)
-        webhook = Blueprint(f"custom_webhook_{type(self).__name__}")
+    async def health(self, request: Request) -> HTTPResponse:
+        """Readiness: a model is loaded and conversations can be saved (else 503)."""
+        agent = getattr(request.app.ctx, "agent", None)
+        if agent is None or not agent.is_ready():  # Rasa serves on when the model fails
+            return response.json({"status": "no model loaded"}, status=503)
+        if not await can_save(agent.tracker_store):
+            return response.json({"status": "cannot save conversations"}, status=503)
+        return response.json({"status": "ok"})
 
-        @webhook.route("/", methods=["GET"])
-        async def health(request: Request) -> HTTPResponse:
-            # Rasa serves on without a model when the model fails to load: say so
-            agent = getattr(request.app.ctx, "agent", None)
-            if agent is None or not agent.is_ready():
-                return response.json({"status": "no model loaded"}, status=503)
-            if not await can_save(agent.tracker_store):
-                return response.json({"status": "cannot save conversations"}, status=503)
-            return response.json({"status": "ok"})
+    def authenticate(self, request: Request) -> HTTPResponse | None:
+        """None: who may use a conversation depends on its sender (:meth:`deliver`)."""
+        return None
 
-        @webhook.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse | ResponseStream:
-            try:
-                body = request.json
-            except InvalidUsage:
-                return _error("the body is not valid JSON")
-            try:
-                message = check_body(body)
-            except RequestError as problem:
-                return _error(str(problem))
-            conversation = self.conversation(request, message.sender)
-            if conversation is None:
-                return response.json(
-                    {"error": "from another machine the REST channel needs its token"},
-                    status=403,
-                )
-            answer = answered_as(handle, message.sender)
-            if bool_arg(request, "stream", default=False):
-                stream = self.stream_response(
-                    answer, message.text, conversation, self.name(), message.metadata
-                )
-                return response.stream(stream, content_type="text/event-stream")
-            collector = KeyedCollectingOutputChannel()
-            await answer(
-                UserMessage(
-                    message.text,
-                    collector,
-                    conversation,
-                    input_channel=self.name(),
-                    metadata=message.metadata,
-                )
+    def parse(self, body: Any, request: Request) -> list[Incoming]:
+        """The one message of the request."""
+        return [check_body(body)]
+
+    def refuse(self, problem: str) -> HTTPResponse:
+        """A 400 with the problem as JSON: ``{"error": "..."}``."""
+        return response.json({"error": problem}, status=400)
+
+    async def deliver(
+        self, request: Request, found: Sequence[Incoming], handle: OnNewMessage
+    ) -> HTTPResponse | ResponseStream:
+        """Handle the message and answer with its replies (403 for a sender not allowed)."""
+        [incoming] = found
+        conversation = self.conversation_for(request, incoming.sender)
+        if conversation is None:
+            return response.json(
+                {"error": "from another machine the REST channel needs its token"}, status=403
             )
-            return response.json(collector.messages)
-
-        return webhook
+        answer = answered_as(handle, incoming.sender)
+        if bool_arg(request, "stream", default=False):
+            queue: asyncio.Queue[Any] = asyncio.Queue()
+            message = self.user_message(incoming, QueueOutputChannel(queue), conversation)
+            return response.stream(
+                streamed(answer, message, queue), content_type="text/event-stream"
+            )
+        collector = KeyedCollectingOutputChannel()
+        await answer(self.user_message(incoming, collector, conversation))
+        return response.json(collector.messages)

@@ -9,23 +9,31 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import re
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import parse_qs
 
 from rasa.core.channels.channel import InputChannel
-from sanic import Blueprint, response
+from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.base import CHOOSE_PROMPT, Choice, SplittingOutput, WebhookInput
-from bot.channels.delivery import OnNewMessage, deliver_after_save
+from bot.channels.base import CHOOSE_PROMPT, Choice, SplittingOutput
 from bot.channels.http import post
+from bot.channels.inbound import Found, Incoming, WebhookInput
+from bot.channels.payload import (
+    RequestError,
+    an_object,
+    field,
+    load_json,
+    optional_id,
+    optional_list,
+    optional_object,
+    optional_text,
+)
 from bot.channels.splitting import split_message
 
 logger = logging.getLogger(__name__)
@@ -43,17 +51,6 @@ RETRY_HEADER = "X-Slack-Retry-Num"
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 _LABELLED_LINK = re.compile(r"<(?:https?|mailto):[^|>]*\|([^>]*)>")
 _LINK = re.compile(r"<((?:https?|mailto):[^>]*)>")
-
-
-@dataclass(frozen=True)
-class Incoming:
-    """What the bot needs from one Slack message or button click."""
-
-    user: str
-    channel: str
-    text: str
-    key: str  # identifies the message, to drop duplicates
-    thread_ts: str | None = None  # reply in this thread
 
 
 def slack_signature(secret: str, timestamp: str, body: bytes) -> str:
@@ -81,7 +78,7 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def clean_text(text: str) -> str:
+def plain_text(text: str) -> str:
     """A Slack message as typed: no user mentions, links as their labels, unescaped."""
     text = _MENTION.sub("", text)
     text = _LABELLED_LINK.sub(r"\1", text)
@@ -89,40 +86,66 @@ def clean_text(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
 
 
-def parse_event(envelope: Mapping[str, Any]) -> Incoming | None:
-    """The user's message in an ``event_callback``: a direct message or an @-mention."""
-    event = envelope.get("event")
-    if not isinstance(event, dict) or event.get("bot_id") or event.get("subtype"):
+def parse_event(envelope: Any) -> Incoming | None:
+    """The user's message in an ``event_callback``: a direct message or an @-mention.
+
+    Raises:
+        RequestError: the envelope is not shaped as Slack sends one.
+    """
+    envelope = an_object(envelope, "the request")
+    event_id = optional_id(envelope.get("event_id"), "'event_id'")
+    event = optional_object(envelope.get("event"), "'event'")
+    if event.get("bot_id") or event.get("subtype"):
         return None  # bots (this one included), edits, joins, ...
-    user, channel, ts = event.get("user"), event.get("channel"), event.get("ts")
-    if not (user and channel and ts):
+    user = optional_id(event.get("user"), "'event.user'")
+    channel = optional_id(event.get("channel"), "'event.channel'")
+    ts = optional_id(event.get("ts"), "'event.ts'")
+    thread_ts = optional_id(event.get("thread_ts"), "'event.thread_ts'")
+    text = plain_text(optional_text(event.get("text"), "'event.text'") or "")
+    if not (user and channel and ts and text):
         return None
-    if event.get("type") == "message" and event.get("channel_type") == "im":
-        thread_ts = event.get("thread_ts")
-    elif event.get("type") == "app_mention":
-        thread_ts = event.get("thread_ts") or ts
-    else:
+    if event.get("type") == "app_mention":
+        thread_ts = thread_ts or ts
+    elif event.get("type") != "message" or event.get("channel_type") != "im":
         return None
-    text = clean_text(str(event.get("text") or ""))
-    return Incoming(str(user), str(channel), text, f"{channel}:{ts}", thread_ts) if text else None
+    keys = (f"{channel}:{ts}", *([f"event:{event_id}"] if event_id else []))
+    return Incoming(user, text, f"{channel}:{ts}", keys, chat=channel, thread=thread_ts)
 
 
-def parse_interaction(payload: Mapping[str, Any]) -> Incoming | None:
-    """The value of the button clicked in a ``block_actions`` payload."""
-    actions = payload.get("actions") or []
+def parse_interaction(payload: Any) -> Incoming | None:
+    """The value of the button clicked in a ``block_actions`` payload.
+
+    Raises:
+        RequestError: the payload is not shaped as Slack sends one.
+    """
+    payload = an_object(payload, "the payload")
+    actions = optional_list(payload.get("actions"), "'actions'")
     if payload.get("type") != "block_actions" or not actions:
         return None
-    action = actions[0]
-    user = (payload.get("user") or {}).get("id")
-    channel = (payload.get("channel") or {}).get("id") or (payload.get("container") or {}).get(
-        "channel_id"
+    action = an_object(actions[0], "an action")
+    user = optional_id(optional_object(payload.get("user"), "'user'").get("id"), "'user.id'")
+    channel = optional_id(
+        optional_object(payload.get("channel"), "'channel'").get("id"), "'channel.id'"
+    ) or optional_id(
+        optional_object(payload.get("container"), "'container'").get("channel_id"),
+        "'container.channel_id'",
     )
-    value = action.get("value")
+    value = optional_text(action.get("value"), "the action's 'value'")
     if not (user and channel and value):
         return None  # a link button: nothing to send to the bot
-    thread_ts = (payload.get("message") or {}).get("thread_ts")
-    key = f"{channel}:{action.get('action_ts') or action.get('action_id')}:{user}"
-    return Incoming(str(user), str(channel), str(value), key, thread_ts)
+    message = optional_object(payload.get("message"), "'message'")
+    thread_ts = optional_id(message.get("thread_ts"), "'message.thread_ts'")
+    pressed = optional_id(action.get("action_ts"), "'action_ts'") or optional_id(
+        action.get("action_id"), "'action_id'"
+    )
+    key = f"{channel}:{pressed}:{user}"
+    return Incoming(user, value, key, (key,), chat=channel, thread=thread_ts)
+
+
+def is_click(request: Request) -> bool:
+    """Whether ``request`` is from the interactivity endpoint (a form), not the Events API."""
+    content_type = request.headers.get("content-type", "")
+    return content_type.startswith("application/x-www-form-urlencoded")
 
 
 def action_blocks(buttons: Sequence[Choice]) -> list[dict[str, Any]]:
@@ -228,48 +251,44 @@ class SlackInput(WebhookInput):
         """A client that writes to the user's direct-message conversation."""
         return SlackOutput(self.token, self.api_url)
 
-    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        """Routes: ``GET /`` (health) and ``POST /webhook`` (events and clicks)."""
-        hooks = Blueprint("lems_slack_webhook", __name__)
-        handle = deliver_after_save(on_new_message)
-
-        @hooks.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
-
-        @hooks.route("/webhook", methods=["POST"])
-        async def webhook(request: Request) -> HTTPResponse:
-            return self._receive(request, handle)
-
-        return hooks
-
-    def _receive(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
+    def authenticate(self, request: Request) -> HTTPResponse | None:
+        """Refuse a request not signed with the signing secret in the last five minutes."""
         timestamp = request.headers.get("X-Slack-Request-Timestamp")
         signature = request.headers.get("X-Slack-Signature")
         if not timestamp or not signature:
             return response.text("missing Slack signature", status=401)
         if not is_valid_slack_request(self.signing_secret, timestamp, signature, request.body):
             return response.text("wrong or expired Slack signature", status=403)
+        return None
+
+    def read(self, request: Request) -> Any:
+        """An Events API envelope (JSON), or the ``payload`` of a button click (a form)."""
+        if not is_click(request):
+            return load_json(request.body)
+        try:
+            form = parse_qs(request.body.decode(), keep_blank_values=True)
+        except UnicodeDecodeError:
+            raise RequestError("the form is not UTF-8") from None
+        return load_json(field(form, "payload"), "the 'payload' field")
+
+    def parse(self, body: Any, request: Request) -> Found:
+        """The message or click; Slack's URL check and retries get answers of their own."""
         if request.headers.get(RETRY_HEADER):
             # the first delivery is being (or was) handled: ask Slack to stop retrying
             return response.text("", headers={"X-Slack-No-Retry": "1"})
-        content_type = request.headers.get("content-type", "")
-        try:
-            if content_type.startswith("application/x-www-form-urlencoded"):
-                form = parse_qs(request.body.decode(), keep_blank_values=True)
-                incoming = parse_interaction(json.loads(form["payload"][0]))
-            else:
-                envelope = json.loads(request.body)
-                if envelope.get("type") == "url_verification":
-                    return response.json({"challenge": envelope.get("challenge")})
-                if envelope.get("event_id") and not self.recent.first_time(envelope["event_id"]):
-                    return response.text("already received")
-                incoming = parse_event(envelope)
-        except (ValueError, KeyError, AttributeError, IndexError):
-            return response.text("unreadable request", status=400)
-        if incoming is None or not self.recent.first_time(incoming.key):
-            return response.text("")
-        output = SlackOutput(self.token, self.api_url, incoming.channel, incoming.thread_ts)
-        message = self.user_message(incoming.text, output, incoming.user, incoming.key)
-        self.run_later(on_new_message(message))
+        if is_click(request):
+            incoming = parse_interaction(body)
+        elif an_object(body, "the request").get("type") == "url_verification":
+            challenge = optional_text(body.get("challenge"), "'challenge'")
+            return response.json({"challenge": challenge})
+        else:
+            incoming = parse_event(body)
+        return [incoming] if incoming is not None else []
+
+    def output_for(self, incoming: Incoming) -> SlackOutput:
+        """Replies in the conversation (and thread) the message came from."""
+        return SlackOutput(self.token, self.api_url, incoming.chat, incoming.thread)
+
+    def acknowledge(self, request: Request) -> HTTPResponse:
+        """Slack wants an empty 200."""
         return response.text("")

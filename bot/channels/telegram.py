@@ -8,21 +8,21 @@ then sends in every update's ``X-Telegram-Bot-Api-Secret-Token`` header.
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
-from rasa.core.channels.channel import InputChannel
+from rasa.core.channels.channel import InputChannel, OutputChannel
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.base import MEDIA_ONLY_REPLY, Choice, SplittingOutput, WebhookInput
-from bot.channels.delivery import OnNewMessage, deliver_after_save
+from bot.channels.base import Choice, SplittingOutput
+from bot.channels.delivery import OnNewMessage
 from bot.channels.http import post
+from bot.channels.inbound import Incoming, WebhookInput
+from bot.channels.payload import an_object, optional_id, optional_object, optional_text
 from bot.channels.splitting import utf16_length
 
 logger = logging.getLogger(__name__)
@@ -35,15 +35,6 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 COMMANDS = {"/start": "hello", "/help": "help"}
 # message kinds that carry no text the bot could read
 MEDIA_KEYS = ("photo", "sticker", "voice", "audio", "video", "video_note", "animation", "document")
-
-
-@dataclass(frozen=True)
-class Incoming:
-    """What the bot needs from one update."""
-
-    chat_id: str
-    text: str | None  # None: media without a caption
-    callback_id: str | None = None  # set for a button press
 
 
 def is_valid_secret_token(expected: str | None, received: str | None) -> bool:
@@ -61,23 +52,37 @@ def command_text(text: str, bot_name: str) -> str:
     return COMMANDS.get(text.lower(), text)
 
 
-def parse_update(update: Mapping[str, Any], bot_name: str) -> Incoming | None:
-    """The message in ``update``, or None for an update the bot ignores (e.g. an edit)."""
-    query = update.get("callback_query")
-    if isinstance(query, dict):
-        chat = (query.get("message") or {}).get("chat") or query.get("from") or {}
-        if "id" not in chat:
+def parse_update(update: Any, bot_name: str) -> Incoming | None:
+    """The message in ``update``, or None for an update the bot ignores (e.g. an edit).
+
+    Raises:
+        RequestError: the update is not shaped as Telegram sends one.
+    """
+    update = an_object(update, "the update")
+    update_id = optional_id(update.get("update_id"), "'update_id'")
+    keys = (f"update:{update_id}",) if update_id else ()
+    query = optional_object(update.get("callback_query"), "'callback_query'")
+    if query:
+        shown = optional_object(query.get("message"), "'callback_query.message'")
+        chat = optional_object(shown.get("chat"), "'callback_query.message.chat'")
+        chat = chat or optional_object(query.get("from"), "'callback_query.from'")
+        chat_id = optional_id(chat.get("id"), "the button's chat 'id'")
+        if chat_id is None:
             return None
-        return Incoming(str(chat["id"]), str(query.get("data") or ""), str(query.get("id")))
-    message = update.get("message")
-    if not isinstance(message, dict) or "id" not in (message.get("chat") or {}):
+        data = optional_text(query.get("data"), "'callback_query.data'") or ""
+        press = optional_id(query.get("id"), "'callback_query.id'")
+        return Incoming(chat_id, data, update_id, keys, press=press)
+    message = optional_object(update.get("message"), "'message'")
+    chat = optional_object(message.get("chat"), "'message.chat'")
+    chat_id = optional_id(chat.get("id"), "'message.chat.id'")
+    if chat_id is None:
         return None
-    chat_id = str(message["chat"]["id"])
-    text = message.get("text") or message.get("caption")
-    if isinstance(text, str) and text.strip():
-        return Incoming(chat_id, command_text(text, bot_name))
+    text = optional_text(message.get("text"), "'message.text'")
+    text = text or optional_text(message.get("caption"), "'message.caption'")
+    if text and text.strip():
+        return Incoming(chat_id, command_text(text, bot_name), update_id, keys)
     if any(key in message for key in MEDIA_KEYS):
-        return Incoming(chat_id, None)
+        return Incoming(chat_id, None, update_id, keys)
     return None  # service messages: someone joined, a pinned message, ...
 
 
@@ -138,7 +143,7 @@ class TelegramOutput(SplittingOutput):
 
 
 class TelegramInput(WebhookInput):
-    """Telegram webhook: checks the secret token and drops repeated ``update_id``s."""
+    """Telegram webhook: the secret token, updates, repeated ``update_id``s dropped."""
 
     @classmethod
     def name(cls) -> str:
@@ -177,48 +182,34 @@ class TelegramInput(WebhookInput):
         return TelegramOutput(self.access_token, self.api_url, recipient)
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        """Routes: ``GET /`` (health) and ``POST /webhook`` (updates)."""
-        hooks = Blueprint("lems_telegram_webhook", __name__)
-        handle = deliver_after_save(on_new_message)
+        """The pipeline's routes; the webhook is registered with Telegram at start-up."""
+        hooks = super().blueprint(on_new_message)
 
         @hooks.listener("after_server_start")
         async def register_webhook(*_: Any) -> None:
             await self.get_output_channel().set_webhook(self.webhook_url, self.secret_token)
 
-        @hooks.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
-
-        @hooks.route("/webhook", methods=["POST"])
-        async def webhook(request: Request) -> HTTPResponse:
-            return self._receive(request, handle)
-
         return hooks
 
-    def _receive(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
+    def authenticate(self, request: Request) -> HTTPResponse | None:
+        """Refuse an update without the secret token set with the webhook."""
         received = request.headers.get(SECRET_HEADER)
         if self.secret_token and received is None:
             return response.text("missing secret token", status=401)
         if not is_valid_secret_token(self.secret_token, received):
             return response.text("wrong secret token", status=403)
-        try:
-            update = json.loads(request.body)
-        except ValueError:
-            return response.text("not JSON", status=400)
-        if not isinstance(update, dict):
-            return response.text("not an update", status=400)
-        if "update_id" in update and not self.recent.first_time(str(update["update_id"])):
-            return response.text("already received")
-        incoming = parse_update(update, self.bot_name)
-        if incoming is None:
-            return response.text("ignored")
-        output = self.get_output_channel(incoming.chat_id)
-        if incoming.callback_id:
-            self.run_later(output.answer_callback(incoming.callback_id))
-        if incoming.text is None:
-            self.run_later(output.send_text_message(incoming.chat_id, MEDIA_ONLY_REPLY))
-        elif incoming.text:
-            update_id = str(update.get("update_id", "")) or None
-            message = self.user_message(incoming.text, output, incoming.chat_id, update_id)
-            self.run_later(on_new_message(message))
-        return response.text("ok")
+        return None
+
+    def parse(self, body: Any, request: Request) -> list[Incoming]:
+        """The update's message, if it has one the bot answers."""
+        incoming = parse_update(body, self.bot_name)
+        return [incoming] if incoming is not None else []
+
+    def output_for(self, incoming: Incoming) -> TelegramOutput:
+        """Replies to the chat the update came from."""
+        return self.get_output_channel(incoming.sender)
+
+    async def before_handling(self, incoming: Incoming, output: OutputChannel) -> None:
+        """Stop the spinner of the button pressed, if any."""
+        if incoming.press and isinstance(output, TelegramOutput):
+            await output.answer_callback(incoming.press)

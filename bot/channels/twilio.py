@@ -1,7 +1,9 @@
 """Twilio SMS and WhatsApp: incoming-message webhook in, the Messages resource out.
 
 Requests must carry a valid ``X-Twilio-Signature`` (HMAC-SHA1 over the public webhook URL
-and the sorted form parameters, keyed with the auth token). The phone number is not
+and the sorted form parameters, keyed with the auth token). The signature holds no time,
+so a request sent again is dropped by its ``MessageSid``, or, without one, by a digest of
+its signed fields (:func:`redelivery_key`). The phone number is not
 stored: the conversation is ``twilio:<keyed hash of the number>`` (:mod:`bot.identity`),
 and replies go to the number the message came from. Text messages have no buttons, so
 buttons become a numbered list, and a reply of just a number picks that option: the last
@@ -25,20 +27,15 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 import aiohttp
 from rasa.core.channels.channel import InputChannel
 from rasa.shared.exceptions import RasaException
-from sanic import Blueprint, response
+from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.base import (
-    MEDIA_ONLY_REPLY,
-    Choice,
-    SplittingOutput,
-    WebhookInput,
-    choices,
-)
-from bot.channels.delivery import OnNewMessage, deliver_after_save
+from bot.channels.base import Choice, SplittingOutput, choices
 from bot.channels.http import post
+from bot.channels.inbound import Incoming, WebhookInput
 from bot.channels.memory import BoundedDict
+from bot.channels.payload import RequestError, field
 from bot.emergency_numbers import COUNTRY_FIELD, COUNTRY_GUESSED_FIELD
 from bot.identity import TWILIO, Identities
 from bot.safety import default_rules
@@ -56,13 +53,41 @@ _DEFAULT_PORTS = {"https": 443, "http": 80}
 Params = Mapping[str, Sequence[str]]
 
 
+def signed_fields(params: Params) -> str:
+    """The form fields as Twilio signs them: sorted by name, each name then its values."""
+    return "".join(name + value for name in sorted(params) for value in sorted(set(params[name])))
+
+
 def twilio_signature(auth_token: str, url: str, params: Params) -> str:
     """The ``X-Twilio-Signature`` Twilio sends for a form POST of ``params`` to ``url``."""
-    data = url + "".join(
-        name + value for name in sorted(params) for value in sorted(set(params[name]))
-    )
+    data = url + signed_fields(params)
     digest = hmac.new(auth_token.encode(), data.encode(), hashlib.sha1).digest()
     return base64.b64encode(digest).decode()
+
+
+def form_params(body: bytes) -> dict[str, list[str]]:
+    """The fields of a form body, or :class:`RequestError` when it is not UTF-8."""
+    try:
+        return parse_qs(body.decode(), keep_blank_values=True)
+    except UnicodeDecodeError:
+        raise RequestError("the form is not UTF-8") from None
+
+
+def message_sid(params: Params) -> str | None:
+    """The message's id, if the request has one."""
+    return (params.get("MessageSid") or params.get("SmsSid") or [""])[0] or None
+
+
+def redelivery_key(params: Params) -> str:
+    """What identifies a request: its message id, else a digest of its signed fields.
+
+    The signature holds no time, so a signed request can be sent again as it is; one
+    without a ``MessageSid`` is told from others by the digest.
+    """
+    sid = message_sid(params)
+    if sid:
+        return f"sid:{sid}"
+    return "body:" + hashlib.sha256(signed_fields(params).encode()).hexdigest()
 
 
 def url_variants(url: str) -> list[str]:
@@ -223,51 +248,46 @@ class TwilioInput(WebhookInput):
             recipient,
         )
 
-    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        """Routes: ``GET /`` (health) and ``POST /webhook`` (incoming messages)."""
-        hooks = Blueprint("lems_twilio_webhook", __name__)
-        handle = deliver_after_save(on_new_message)
-
-        @hooks.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
-
-        @hooks.route("/webhook", methods=["POST"])
-        async def webhook(request: Request) -> HTTPResponse:
-            return self._receive(request, handle)
-
-        return hooks
-
-    def _receive(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
+    def authenticate(self, request: Request) -> HTTPResponse | None:
+        """Refuse a request without the auth token's signature of its URL and form."""
         signature = request.headers.get(SIGNATURE_HEADER)
         if not signature:
             return response.text("missing X-Twilio-Signature", status=401)
         try:
-            params = parse_qs(request.body.decode(), keep_blank_values=True)
-        except UnicodeDecodeError:
-            return response.text("unreadable request", status=400)
+            params = form_params(request.body)
+        except RequestError as problem:
+            return self.refuse(str(problem))
         url = self.webhook_url or request.url
         if not is_valid_twilio_request(self.auth_token, url, params, signature):
             return response.text("wrong X-Twilio-Signature", status=403)
-        twiml = response.text(EMPTY_TWIML, content_type="text/xml")
+        return None
 
-        def field(name: str) -> str:
-            return (params.get(name) or [""])[0]
+    def read(self, request: Request) -> dict[str, list[str]]:
+        """The form's fields (a form has no nesting to check)."""
+        return form_params(request.body)
 
-        sid = field("MessageSid") or field("SmsSid")
-        sender = field("From")
-        if not sender or (sid and not self.recent.first_time(sid)) or field("OptOutType"):
-            return twiml  # nothing to answer, a redelivery, or STOP/HELP (Twilio answers those)
-        body = field("Body").strip()
-        output = self.get_output_channel(sender)
-        if body:
-            text = self.offers.resolve(self.conversation(sender), body)
-            country = {
-                COUNTRY_FIELD: default_rules().numbers.for_phone(sender),
-                COUNTRY_GUESSED_FIELD: True,  # a phone's country, not where it is
-            }
-            message = self.user_message(text, output, sender, sid or None, country)
-            self.run_later(on_new_message(message))
-        elif field("NumMedia") not in ("", "0") or field("MediaUrl0"):
-            self.run_later(output.send_text_message(sender, MEDIA_ONLY_REPLY))
-        return twiml
+    def parse(self, body: Any, request: Request) -> list[Incoming]:
+        """The message, text or a picture alone; none for STOP or HELP (Twilio answers those)."""
+        sender = field(body, "From")
+        if not sender or field(body, "OptOutType"):
+            return []
+        text: str | None = field(body, "Body").strip()
+        if text:
+            text = self.offers.resolve(self.conversation(sender), text)
+        elif field(body, "NumMedia") not in ("", "0") or field(body, "MediaUrl0"):
+            text = None  # a picture without words
+        else:
+            return []
+        country = {
+            COUNTRY_FIELD: default_rules().numbers.for_phone(sender),
+            COUNTRY_GUESSED_FIELD: True,  # a phone's country, not where it is
+        }
+        return [Incoming(sender, text, message_sid(body), (redelivery_key(body),), country)]
+
+    def output_for(self, incoming: Incoming) -> TwilioOutput:
+        """Replies to the phone number the message came from."""
+        return self.get_output_channel(incoming.sender)
+
+    def acknowledge(self, request: Request) -> HTTPResponse:
+        """An empty TwiML answer: the replies go through the Messages resource."""
+        return response.text(EMPTY_TWIML, content_type="text/xml")

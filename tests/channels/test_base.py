@@ -1,11 +1,10 @@
-"""bot/channels/base.py: buttons, message size cap and splitting shared by every platform."""
+"""bot/channels/base.py: buttons and splitting, shared by every platform's replies."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.channels.base import CHOOSE_PROMPT, Choice, SplittingOutput, WebhookInput, choices
-from bot.limits import MAX_MESSAGE_CHARS
+from bot.channels.base import CHOOSE_PROMPT, Choice, SplittingOutput, choices
 
 
 class Recorder(SplittingOutput):
@@ -16,12 +15,6 @@ class Recorder(SplittingOutput):
 
     async def send_part(self, recipient_id: str, text: str, buttons: Sequence[Choice]) -> None:
         self.parts.append((recipient_id, text, tuple(buttons)))
-
-
-class Input(WebhookInput):
-    @classmethod
-    def name(cls) -> str:
-        return "telegram"
 
 
 def test_rasa_buttons_become_choices() -> None:
@@ -55,13 +48,6 @@ async def test_an_empty_text_sends_nothing() -> None:
     out = Recorder()
     await out.send_text_message("u1", " ")
     assert out.parts == []
-
-
-def test_inbound_text_is_capped_and_named_in_the_channels_namespace() -> None:
-    message = Input().user_message("x" * (MAX_MESSAGE_CHARS * 5), Recorder(), "u1")
-    assert message.text is not None
-    assert len(message.text) == MAX_MESSAGE_CHARS
-    assert (message.sender_id, message.input_channel) == ("telegram:u1", "telegram")
 
 
 async def test_replies_go_to_the_platform_id_not_the_conversation_id() -> None:

@@ -7,7 +7,7 @@ from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import save_report
-from bot.channels.delivery import SORRY, deliver_after_save
+from bot.channels.delivery import deliver_after_save
 from bot.knowledge import Knowledge
 from bot.launch.action_fallback import replies
 from bot.safety import Alarm
@@ -36,10 +36,10 @@ def rasa(outcome: str, intent: str = "greet"):  # type: ignore[no-untyped-def]
     return handle
 
 
-async def deliver(outcome: str, intent: str = "greet") -> list[str]:
+async def deliver(outcome: str, intent: str = "greet", text: str = "hi") -> list[str]:
     output = CollectingOutputChannel()
     await deliver_after_save(rasa(outcome, intent))(
-        UserMessage("hi", output, "rest:me", input_channel="rest")
+        UserMessage(text, output, "rest:me", input_channel="rest")
     )
     return [str(m["text"]) for m in output.messages]
 
@@ -61,8 +61,16 @@ async def test_a_failed_erasure_says_so_instead_of_confirming(knowledge: Knowled
     assert await deliver("not erased") == [knowledge.phrases["not_forgotten"]]
 
 
-async def test_a_failure_inside_rasa_becomes_an_apology() -> None:
-    assert await deliver("broken") == [SORRY]
+async def test_a_failure_inside_rasa_becomes_an_apology(knowledge: Knowledge) -> None:
+    assert await deliver("broken") == [knowledge.phrases["handling_failed"]]
+
+
+async def test_a_failure_inside_rasa_still_gives_the_guidance_the_rules_find(
+    knowledge: Knowledge,
+) -> None:
+    """Rasa may not have read the message: the safety rules read its text."""
+    sent = await deliver("broken", text="my lips are swelling and I can't breathe")
+    assert sent == [replies().guidance({Alarm.EMERGENCY}), knowledge.phrases["handling_failed"]]
 
 
 async def test_a_failure_after_a_failed_save_still_gives_the_guidance(knowledge: Knowledge) -> None:

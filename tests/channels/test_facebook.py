@@ -9,7 +9,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot.channels.base import MEDIA_ONLY_REPLY, Choice
+from bot import knowledge
+from bot.channels.base import Choice
 from bot.channels.facebook import (
     MessengerOutput,
     is_valid_hub_signature,
@@ -86,7 +87,7 @@ def test_events_give_texts_payloads_and_media() -> None:
         text_message("P1", "echo of the page", is_echo=True),
         messaging("P1", delivery={"mids": ["m_1"]}),
     )
-    found = [(i.sender_id, i.text, i.message_id) for i in parse_events(payload)]
+    found = [(i.sender, i.text, i.message_id) for i in parse_events(payload)]
     assert found[1:] == [
         ("P1", "/ask_pregnancy", found[1][2]),
         ("P1", "hello", "m_pb"),
@@ -182,7 +183,7 @@ def test_a_photo_gets_a_kind_reply(channel_bot: BotServers, platforms: FakePlatf
     )
     assert send(channel_bot, page_event(photo)).status == 200
     [reply] = platforms.wait_for("facebook", "P303", bool)
-    assert reply.text == MEDIA_ONLY_REPLY
+    assert reply.text == knowledge.default().phrases["media_only"]
 
 
 @e2e
@@ -215,3 +216,27 @@ def test_a_redelivered_message_is_answered_once(
     assert send(channel_bot, json.loads(json.dumps(payload))).status == 200  # same mid again
     settle(channel_bot, platforms, "P305")
     assert sum(has_disclaimer([s]) for s in platforms.messages("facebook", "P305")) == 1
+
+
+ODD_PAYLOADS = {
+    "sender id an object": page_event(
+        messaging({"id": "P306"}, message={"mid": "m_odd", "text": "hi"})  # type: ignore[arg-type]
+    ),
+    "entry a string": {"object": "page", "entry": "P307"},
+    "not an object": ["page"],
+}
+
+
+@e2e
+@pytest.mark.parametrize("case", [*ODD_PAYLOADS, "deeply nested"])
+def test_a_signed_but_oddly_shaped_payload_is_a_400(channel_bot: BotServers, case: str) -> None:
+    if case == "deeply nested":
+        body = b'{"object": "page", "entry": ' + b"[" * 990 + b"]" * 990 + b"}"
+    else:
+        body = as_json(ODD_PAYLOADS[case])
+    headers = {
+        "Content-Type": "application/json",
+        "X-Hub-Signature-256": hub_signature_256(SECRET, body),
+    }
+    answer = post(webhook_url(channel_bot.rasa_url, "facebook"), body, headers)
+    assert answer.status == 400, answer

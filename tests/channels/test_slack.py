@@ -12,10 +12,10 @@ import pytest
 from bot.channels.base import Choice
 from bot.channels.slack import (
     MAX_BLOCK_CHARS,
-    clean_text,
     is_valid_slack_request,
     parse_event,
     parse_interaction,
+    plain_text,
     slack_messages,
 )
 from tests.channels.platforms import (
@@ -100,14 +100,14 @@ def test_a_signature_is_valid_only_for_its_body_secret_and_time() -> None:
 
 
 def test_text_loses_mentions_and_slack_markup() -> None:
-    assert clean_text("<@UBOT> is it safe &amp; <https://x.org|this> &lt;3") == (
+    assert plain_text("<@UBOT> is it safe &amp; <https://x.org|this> &lt;3") == (
         "is it safe & this <3"
     )
 
 
 def test_only_direct_messages_and_mentions_are_answered() -> None:
     dm = parse_event(dm_event("U1", "D1", "hi"))
-    assert dm is not None and (dm.user, dm.channel, dm.text, dm.thread_ts) == (
+    assert dm is not None and (dm.sender, dm.chat, dm.text, dm.thread) == (
         "U1",
         "D1",
         "hi",
@@ -116,7 +116,7 @@ def test_only_direct_messages_and_mentions_are_answered() -> None:
     mention = dm_event("U1", "C1", "<@UBOT> hi")
     mention["event"].update(type="app_mention", channel_type=None)
     found = parse_event(mention)
-    assert found is not None and found.thread_ts == mention["event"]["ts"]  # answers in thread
+    assert found is not None and found.thread == mention["event"]["ts"]  # answers in thread
     for change in ({"bot_id": "B1"}, {"subtype": "message_changed"}, {"channel_type": "channel"}):
         event = dm_event("U1", "D1", "hi")
         event["event"].update(change)
@@ -125,7 +125,7 @@ def test_only_direct_messages_and_mentions_are_answered() -> None:
 
 def test_a_button_click_sends_its_value() -> None:
     found = parse_interaction(button_click("U1", "D1", "/ask_pregnancy"))
-    assert found is not None and (found.user, found.channel, found.text) == (
+    assert found is not None and (found.sender, found.chat, found.text) == (
         "U1",
         "D1",
         "/ask_pregnancy",
@@ -254,3 +254,37 @@ def test_slack_retries_are_acknowledged_without_a_second_answer(
     assert again.status == 200
     settle(channel_bot, platforms, "U205", "D205")
     assert sum(has_disclaimer([s]) for s in platforms.messages("slack", "D205")) == 1
+
+
+def deeply_nested(depth: int = 990) -> str:
+    return "[" * depth + "]" * depth
+
+
+def odd_envelopes() -> dict[str, bytes]:
+    event = dm_event("U206", "D206", "hi")
+    user_object = json.loads(json.dumps(event))
+    user_object["event"]["user"] = {"id": "U206"}
+    return {
+        "event id a list": as_json({**event, "event_id": ["Ev1"]}),
+        "user an object": as_json(user_object),
+        "event a string": as_json({**event, "event": "message"}),
+        "deeply nested": b'{"type": "event_callback", "event": ' + deeply_nested().encode() + b"}",
+    }
+
+
+@e2e
+@pytest.mark.parametrize("case", list(odd_envelopes()))
+def test_a_signed_but_oddly_shaped_request_is_a_400(channel_bot: BotServers, case: str) -> None:
+    body = odd_envelopes()[case]
+    headers = {"Content-Type": "application/json", **slack_headers(SECRET, body)}
+    answer = post(webhook_url(channel_bot.rasa_url, "slack"), body, headers)
+    assert answer.status == 400, answer
+
+
+@e2e
+def test_a_signed_but_oddly_shaped_button_click_is_a_400(channel_bot: BotServers) -> None:
+    payload = button_click("U207", "D207", "/ask_pregnancy")
+    payload["actions"][0]["value"] = {"not": "text"}
+    body = as_form({"payload": json.dumps(payload)})
+    headers = {"Content-Type": "application/x-www-form-urlencoded", **slack_headers(SECRET, body)}
+    assert post(webhook_url(channel_bot.rasa_url, "slack"), body, headers).status == 400

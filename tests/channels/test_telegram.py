@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from bot.channels.base import MEDIA_ONLY_REPLY, Choice
+from bot import knowledge
+from bot.channels.base import Choice
 from bot.channels.telegram import (
     TelegramOutput,
     command_text,
@@ -84,14 +85,14 @@ def test_commands_and_mentions_become_words() -> None:
 
 def test_updates_are_read_for_text_buttons_and_media() -> None:
     text = parse_update(message(7, "hi"), BOT_NAME)
-    assert text is not None and (text.chat_id, text.text, text.callback_id) == ("7", "hi", None)
+    assert text is not None and (text.sender, text.text, text.press) == ("7", "hi", None)
     photo = parse_update(message(7, photo=[{"file_id": "x"}], caption="Is this a rash?"), "")
     assert photo is not None and photo.text == "Is this a rash?"
     sticker = parse_update(message(7, sticker={"file_id": "x"}), "")
     assert sticker is not None and sticker.text is None
     press = parse_update(button_press(7, "/ask_more"), "")
-    assert press is not None and (press.chat_id, press.text) == ("7", "/ask_more")
-    assert press.callback_id
+    assert press is not None and (press.sender, press.text) == ("7", "/ask_more")
+    assert press.press
     assert parse_update(message(7, new_chat_members=[{"id": 1}]), "") is None
     assert parse_update({"update_id": 1, "edited_message": message(7, "x")["message"]}, "") is None
 
@@ -210,4 +211,34 @@ def test_a_photo_without_caption_gets_a_kind_reply(
 ) -> None:
     assert send(channel_bot, message(106, photo=[{"file_id": "abc", "width": 1}])).status == 200
     [reply] = platforms.wait_for("telegram", "106", bool)
-    assert reply.text == MEDIA_ONLY_REPLY
+    assert reply.text == knowledge.default().phrases["media_only"]
+
+
+def deeply_nested(depth: int = 990) -> str:
+    """JSON nested ``depth`` levels deep, in about two bytes a level."""
+    return "[" * depth + "]" * depth
+
+
+ODD_UPDATES = {
+    "chat not an object": '{"update_id": 1, "message": {"chat": "id", "text": "hi"}}',
+    "text not a string": '{"update_id": 1, "message": {"chat": {"id": 7}, "text": ["hi"]}}',
+    "button message not an object": '{"update_id": 1, "callback_query": {"message": "x"}}',
+    "button chat a number": '{"update_id": 1, "callback_query": {"message": {"chat": 5}}}',
+    "update id an object": '{"update_id": {"a": 1}, "message": {"chat": {"id": 7}}}',
+    "deeply nested": '{"update_id": 1, "message": ' + deeply_nested() + "}",
+}
+
+
+@e2e
+@pytest.mark.parametrize("case", list(ODD_UPDATES))
+def test_a_signed_but_oddly_shaped_update_is_a_400(
+    channel_bot: BotServers, platforms: FakePlatforms, case: str
+) -> None:
+    """A 500 would make Telegram send the update again and again."""
+    headers = {
+        "Content-Type": "application/json",
+        "X-Telegram-Bot-Api-Secret-Token": SECRETS["TELEGRAM_SECRET_TOKEN"],
+    }
+    body = ODD_UPDATES[case].replace('"update_id": 1', f'"update_id": {next(_ids)}').encode()
+    answer = post(webhook_url(channel_bot.rasa_url, "telegram"), body, headers)
+    assert answer.status == 400, answer

@@ -8,7 +8,7 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from bot import knowledge
-from bot.channels.base import MEDIA_ONLY_REPLY, Choice
+from bot.channels.base import Choice
 from bot.channels.twilio import (
     OfferedChoices,
     from_number,
@@ -191,7 +191,7 @@ def test_a_picture_without_text_gets_a_kind_reply(
     )
     assert send(channel_bot, params).status == 200
     [reply] = platforms.wait_for("twilio", sender, bool)
-    assert reply.text == MEDIA_ONLY_REPLY
+    assert reply.text == knowledge.default().phrases["media_only"]
 
 
 @e2e
@@ -226,21 +226,21 @@ def test_a_signature_for_the_loopback_url_is_refused_when_the_public_url_is_set(
 
 
 @e2e
-def test_a_redelivered_message_is_answered_once(
-    channel_bot: BotServers, platforms: FakePlatforms
+@pytest.mark.parametrize("has_sid", [True, False], ids=["same MessageSid", "no MessageSid"])
+def test_a_redelivered_or_replayed_message_is_answered_once(
+    channel_bot: BotServers, platforms: FakePlatforms, has_sid: bool
 ) -> None:
-    sender = "+15550000405"
+    """Without a MessageSid, the same signed request is told by its signed fields."""
+    sender = f"+155500004{'05' if has_sid else '06'}"
     params = sms(sender, "Does it raise the risk of infections?")
+    if not has_sid:
+        for name in ("MessageSid", "SmsSid", "SmsMessageSid"):
+            del params[name]
     assert send(channel_bot, params).status == 200
-    assert send(channel_bot, params).status == 200  # the same MessageSid again
+    assert send(channel_bot, params).status == 200  # Twilio retrying, or a replay
     settle(channel_bot, platforms, sender)
-    assert (
-        sum(
-            s.text.endswith("care team about your care.")
-            for s in platforms.messages("twilio", sender)
-        )
-        == 1
-    )
+    answers = [s for s in platforms.messages("twilio", sender) if ends_an_answer([s])]
+    assert len(answers) == 1
 
 
 @e2e
@@ -275,3 +275,13 @@ def test_the_senders_phone_number_chooses_the_local_numbers(
         assert all(n in said for n in place.emergency)
         if place.poison is not None:
             assert str(place.poison.call) in said
+
+
+@e2e
+def test_a_body_that_is_not_a_form_is_a_400(channel_bot: BotServers) -> None:
+    body = b"\xff\xfe not a form"
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Twilio-Signature": sign_twilio(TOKEN, PUBLIC_HOOK, {}),
+    }
+    assert post(webhook_url(channel_bot.rasa_url, "twilio"), body, headers).status == 400

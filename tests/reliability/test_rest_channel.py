@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.channels import rest
+from bot.channels.inbound import Incoming
 from bot.identity import Identities
 from bot.limits import MAX_MESSAGE_CHARS
 from tests.reliability.client import post, request, rest_conversation, say, stored_events
@@ -49,16 +50,12 @@ def test_check_body_refuses_what_rasa_cannot_handle(body: Any, problem: str) -> 
         rest.check_body(body)
 
 
-def test_check_body_accepts_a_message_and_cleans_it() -> None:
+def test_check_body_accepts_a_message_as_sent() -> None:
+    """The text is cleaned later, once, by the pipeline (tests/channels/test_inbound.py)."""
     checked = rest.check_body(
         {"sender": "patient 1", "message": "hi\x00 there\ud800\n", "metadata": {"a": 1}}
     )
-    assert checked == rest.CheckedMessage("patient 1", "hi  there?\n", {"a": 1})
-
-
-def test_clean_text_cuts_to_the_message_limit() -> None:
-    assert len(rest.clean_text("é" * 100_000)) == MAX_MESSAGE_CHARS
-    assert rest.clean_text("tab\tand\r\nnewlines stay") == "tab\tand\r\nnewlines stay"
+    assert checked == Incoming("patient 1", "hi\x00 there\ud800\n", metadata={"a": 1})
 
 
 def test_the_request_limit_is_set_for_this_process_only_when_unset() -> None:
@@ -107,14 +104,14 @@ def test_a_sender_names_a_rest_conversation_or_its_own_web_session() -> None:
     identities = Identities("s" * 32)
     channel = rest.SafeRestInput(identities, token="t" * 40)
     local, remote = fake_request("127.0.0.1"), fake_request("10.1.2.3")
-    assert channel.conversation(local, "+15551230010") == "rest:+15551230010"
-    assert channel.conversation(local, "telegram:123") == "rest:telegram:123"
-    assert channel.conversation(remote, "+15551230010") is None
+    assert channel.conversation_for(local, "+15551230010") == "rest:+15551230010"
+    assert channel.conversation_for(local, "telegram:123") == "rest:telegram:123"
+    assert channel.conversation_for(remote, "+15551230010") is None
     with_token = fake_request("10.1.2.3", Authorization="Bearer " + "t" * 40)
-    assert channel.conversation(with_token, "me") == "rest:me"
+    assert channel.conversation_for(with_token, "me") == "rest:me"
     token = identities.new_session()
-    assert channel.conversation(remote, token) == identities.web_conversation(token)
-    assert channel.conversation(remote, token.split(".")[0]) is None
+    assert channel.conversation_for(remote, token) == identities.web_conversation(token)
+    assert channel.conversation_for(remote, token.split(".")[0]) is None
 
 
 # ------------------------------------------------------------------- the real server
@@ -153,6 +150,24 @@ def test_a_bad_request_is_a_clear_400_and_the_conversation_goes_on(
     answer = post(bot.rasa_url, timeout=30, **kwargs)
     assert answer.status == 400, answer
     assert isinstance(answer.body, dict) and answer.body["error"], answer
+    assert "autoimmune" in say(bot.rasa_url, me, "what is LEMS").texts
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("where", ["metadata", "message", "body"])
+def test_a_deeply_nested_body_is_a_clear_400(
+    bot: BotServers, sender: Callable[[], str], where: str
+) -> None:
+    """990 levels in 2 KB: more than Python's JSON functions can recurse through."""
+    me, deep = sender(), "[" * 990 + "]" * 990
+    bodies = {
+        "metadata": f'{{"sender": "{me}", "message": "hi", "metadata": {{"a": {deep}}}}}',
+        "message": f'{{"sender": "{me}", "message": {deep}}}',
+        "body": deep,
+    }
+    answer = post(bot.rasa_url, raw=bodies[where].encode(), timeout=30)
+    assert answer.status == 400, answer
+    assert "nested" in answer.body["error"]
     assert "autoimmune" in say(bot.rasa_url, me, "what is LEMS").texts
 
 

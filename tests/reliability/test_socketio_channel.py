@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import aiohttp
 import pytest
 import socketio
 
+from bot import knowledge
 from bot.channels import socketio as channel
-from bot.channels.rest import RequestError
-from bot.channels.socketio import NO_SESSION
+from bot.channels.payload import RequestError
 from bot.safety import default_rules
 from tests.reliability.client import REST_PATH, Answer, request
 from tests.servers import BotServers
@@ -22,14 +24,18 @@ from tests.servers import BotServers
 WAIT_SECONDS = 30
 
 
-def test_check_event_cleans_a_message_and_keeps_its_session() -> None:
+PHRASES = knowledge.default().phrases
+UNREADABLE, SESSION_ENDED = PHRASES["unreadable"], PHRASES["session_ended"]
+
+
+def test_check_event_reads_a_message_and_keeps_its_session() -> None:
+    """The text is cleaned later, once, by the pipeline (tests/channels/test_inbound.py)."""
     checked = channel.check_event(
-        {"message": "hi\x00" + "x" * 5000, "session_id": "tok", "metadata": '{"a": 1}'},
+        {"message": "hi\x00", "session_id": "tok", "metadata": '{"a": 1}'},
         "metadata",
         session="tok",
     )
-    assert checked.text.startswith("hi ") and len(checked.text) == 2000
-    assert checked.sender == "tok" and checked.metadata == {"a": 1}
+    assert (checked.sender, checked.text, checked.metadata) == ("tok", "hi\x00", {"a": 1})
 
 
 @pytest.mark.parametrize(
@@ -41,6 +47,15 @@ def test_check_event_cleans_a_message_and_keeps_its_session() -> None:
         ({"message": 5, "session_id": "tok"}, "tok", channel.RequestError),
         ({"message": "hi", "metadata": "{not json", "session_id": "tok"}, "tok", RequestError),
         ({"message": "hi"}, "tok", channel.RequestError),
+        (
+            {
+                "message": "hi",
+                "session_id": "tok",
+                "metadata": {"a": json.loads("[" * 40 + "]" * 40)},
+            },
+            "tok",
+            RequestError,
+        ),
         ({"message": "hi", "session_id": "a\ud800"}, "tok", channel.UnknownSessionError),
         ({"message": "hi", "session_id": "someone-else"}, "tok", channel.UnknownSessionError),
         ({"message": "hi", "session_id": "tok"}, None, channel.UnknownSessionError),
@@ -152,7 +167,7 @@ async def test_a_known_session_id_cannot_take_over_the_conversation(
             "user_uttered", {"message": "tell me more", "session_id": session}
         )
         reply = await asyncio.wait_for(attacker.replies.get(), WAIT_SECONDS)
-        assert reply["text"] == NO_SESSION
+        assert reply["text"] == SESSION_ENDED
     assert "autoimmune" in await victim.send({"message": "what is LEMS", "session_id": session})
     for attacker in attackers:
         assert await attacker.heard_nothing(seconds=1)
@@ -206,6 +221,17 @@ async def test_replies_carry_their_keys_and_any_alert(chat: Chat) -> None:
     assert [b["payload"] for b in routine["quick_replies"]][-1] == "/feedback_negative"
 
 
+async def test_a_packet_too_deep_to_decode_is_refused_not_only_logged() -> None:
+    refused: list[tuple[str, str]] = []
+
+    async def refusal(eio_sid: str, problem: str) -> None:
+        refused.append((eio_sid, problem))
+
+    server = channel.CheckedSocketServer(refusal, async_mode="sanic")
+    await server._handle_eio_message("eio-1", "2" + "[" * 100_000 + "]" * 100_000)
+    assert refused == [("eio-1", "the packet cannot be read: nested too deeply")]
+
+
 class Emits:
     """Stands in for python-socketio's server: records what is emitted."""
 
@@ -245,7 +271,7 @@ async def test_an_unreadable_event_gets_a_kind_reply_and_the_chat_goes_on(
     data = BAD_EVENTS[case]
     if isinstance(data, dict):
         data = {**data, "session_id": session}
-    assert await chat.send(data) == channel.UNREADABLE
+    assert await chat.send(data) == UNREADABLE
     assert "autoimmune" in await chat.send({"message": "what is LEMS", "session_id": session})
 
 
@@ -269,8 +295,8 @@ async def test_a_message_for_a_session_not_opened_here_is_refused(
 ) -> None:
     await chat.open(None)
     other = bot.identities.new_session()  # validly signed, but not this connection's
-    assert await chat.send({"message": "what is LEMS", "session_id": other}) == channel.NO_SESSION
-    assert await chat.send({"message": "what is LEMS"}) == channel.UNREADABLE
+    assert await chat.send({"message": "what is LEMS", "session_id": other}) == SESSION_ENDED
+    assert await chat.send({"message": "what is LEMS"}) == UNREADABLE
 
 
 @pytest.mark.e2e
@@ -283,3 +309,96 @@ async def test_odd_text_gets_a_reply(chat: Chat, text: str) -> None:
     session = await chat.open(None)
     assert (await chat.send({"message": text, "session_id": session})).strip()
     assert "autoimmune" in await chat.send({"message": "what is LEMS", "session_id": session})
+
+
+# ------------------------------------------------------------ nesting and origins
+
+DEEP = "[" * 990 + "]" * 990  # about 2 KB, deeper than Python's JSON functions recurse
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("form", ["a JSON string", "an object"])
+async def test_deeply_nested_metadata_gets_a_clear_error(chat: Chat, form: str) -> None:
+    session = await chat.open(None)
+    metadata: Any = f'{{"a": {DEEP}}}'
+    limit = sys.getrecursionlimit()
+    try:
+        if form == "an object":
+            sys.setrecursionlimit(10_000)  # for this client to decode and encode it
+            metadata = json.loads(metadata)
+        await chat.client.emit(
+            "user_uttered", {"message": "hi", "session_id": session, "metadata": metadata}
+        )
+    finally:
+        sys.setrecursionlimit(limit)
+    reply = await asyncio.wait_for(chat.replies.get(), WAIT_SECONDS)
+    assert reply["text"] == UNREADABLE
+    assert "nested" in reply["error"]
+    assert "autoimmune" in await chat.send({"message": "what is LEMS", "session_id": session})
+
+
+def test_an_origin_is_allowed_when_listed_or_the_servers_own() -> None:
+    check = channel.is_allowed_origin(["https://hospital.example/"])
+    assert check("https://hospital.example", {"HTTP_HOST": "bot.example"})
+    assert check("https://bot.example", {"HTTP_HOST": "bot.example"})
+    proxied = {"HTTP_HOST": "127.0.0.1:5005", "HTTP_X_FORWARDED_HOST": "bot.example"}
+    assert check("https://bot.example", proxied)
+    assert not check("https://evil.example", {"HTTP_HOST": "bot.example"})
+    assert not check("null", {"HTTP_HOST": "bot.example"})  # a file or sandboxed page
+    assert not check("https://evil.example", {})
+
+
+def origins(bot: BotServers) -> dict[str, str | None]:
+    """Origins to try: the allowed demo page, another site, and none (not a browser)."""
+    return {
+        "allowed": bot.settings.allowed_origins[0],
+        "other": "https://evil.example",
+        "none": None,
+    }
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    ("origin", "connects"), [("allowed", True), ("other", False), ("none", True)]
+)
+async def test_only_allowed_origins_connect_by_polling(
+    bot: BotServers, origin: str, connects: bool
+) -> None:
+    value = origins(bot)[origin]
+    client = socketio.AsyncClient(reconnection=False)
+    headers = {"Origin": value} if value else {}
+    try:
+        await client.connect(
+            bot.rasa_url, headers=headers, socketio_path="/socket.io", transports=["polling"]
+        )
+    except socketio.exceptions.ConnectionError:
+        assert not connects
+    else:
+        assert connects
+    finally:
+        await client.disconnect()
+    handshake = request(
+        bot.rasa_url + "/socket.io/?EIO=4&transport=polling", headers=headers, timeout=30
+    )
+    assert handshake.status == (200 if connects else 400)
+    if not connects:
+        assert "not an accepted origin" in handshake.raw
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    ("origin", "connects"), [("allowed", True), ("other", False), ("none", True)]
+)
+async def test_only_allowed_origins_connect_by_websocket(
+    bot: BotServers, origin: str, connects: bool
+) -> None:
+    value = origins(bot)[origin]
+    url = bot.rasa_url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
+    async with aiohttp.ClientSession() as session:
+        try:
+            async with session.ws_connect(url, origin=value, timeout=20) as socket:
+                opened = await socket.receive(timeout=20)
+        except aiohttp.WSServerHandshakeError as refused:
+            assert not connects and refused.status == 400
+        else:
+            assert connects and str(opened.data).startswith('0{"sid"')
