@@ -7,10 +7,25 @@ from dataclasses import dataclass
 
 from playwright.sync_api import Locator, Page, expect
 
+from bot.launch.settings import PROJECT_DIR
+
 TITLE = "Mycophenolate & LEMS information"
 DISCLAIMER = "This is general information, not medical advice."
 TOPICS = ("How it works", "Side effects", "Pregnancy", "Infections", "Cancer risk")
 ANSWER_MS = 30_000  # the first answers wait for spaCy and the action server to warm up
+
+# context options for the two widths every feature is tried at; bypass_csp: axe-core is
+# injected as an inline script
+DESKTOP = {"viewport": {"width": 1280, "height": 800}, "bypass_csp": True}
+PHONE = {"viewport": {"width": 360, "height": 740}, "bypass_csp": True}
+
+AXE = PROJECT_DIR / "widget" / "node_modules" / "axe-core" / "axe.min.js"
+RUN_AXE = """async () => {
+  const result = await axe.run(document, {resultTypes: ['violations']});
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map(n => n.target.join(' '))
+  }));
+}"""
 
 # records every connection state the widget shows, with its status text
 RECORD_STATES = """() => {
@@ -98,6 +113,15 @@ class ChatWidget:
         )
         assert isinstance(value, str) and value, "no session id in localStorage"
         return value
+
+
+def axe_violations(page: Page) -> list[dict[str, object]]:
+    """axe-core's violations on the page as it is now (the context needs bypass_csp)."""
+    assert AXE.is_file(), f"{AXE} is missing: run `make widget`"
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.add_script_tag(path=AXE)
+    violations: list[dict[str, object]] = page.evaluate(RUN_AXE)
+    return violations
 
 
 def socketio_replies(rasa_url: str, timeout: float = 30) -> bool:

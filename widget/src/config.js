@@ -16,6 +16,32 @@ export const DEFAULTS = Object.freeze({
   country: "auto",
 });
 
+// Every fixed text the widget shows or announces, in one place. (The page may change the
+// title, notice and launcher label above; the bot's own answers come from the server.)
+export const TEXTS = Object.freeze({
+  language: "en", // the language of these texts: the widget root's lang attribute
+  status: Object.freeze({
+    connecting: "Connecting…",
+    online: "",
+    reconnecting: "Reconnecting…",
+    unavailable: "The assistant is unavailable right now. Trying again…",
+  }),
+  // what each alert level is headed, beside its icon (words, not colour alone)
+  alertHeadings: Object.freeze({ emergency: "Emergency", crisis: "Get help now" }),
+  // read before each message by screen readers
+  speakers: Object.freeze({ user: "You said:", bot: "Assistant said:", note: "Notice:" }),
+  close: "Close chat",
+  startOver: "Start over",
+  conversation: "Conversation",
+  typing: "The assistant is typing…",
+  suggestedReplies: "Suggested replies",
+  inputLabel: "Your question",
+  inputPlaceholder: "Type your question",
+  send: "Send",
+  noAnswer: "No answer came back. Please try again.",
+  notSent: "Your message could not be sent. Please try again.",
+});
+
 // config key -> CSS custom property on the widget's root
 export const COLOUR_PROPERTIES = Object.freeze({
   accent: "--lems-accent",

@@ -1,39 +1,8 @@
 // The widget's DOM: launcher, dialog panel, message log (bot alerts first in their message),
 // quick replies and input form.
-import { ALERT_HEADINGS } from "./alert.js";
-import { COLOUR_PROPERTIES } from "./config.js";
+import { COLOUR_PROPERTIES, TEXTS } from "./config.js";
+import { el, icon } from "./dom.js";
 import { appendText, appendTextWithNumbers } from "./text.js";
-
-const SVG = "http://www.w3.org/2000/svg";
-
-export const STATUS_TEXT = Object.freeze({
-  connecting: "Connecting…",
-  online: "",
-  reconnecting: "Reconnecting…",
-  unavailable: "The assistant is unavailable right now. Trying again…",
-});
-
-/** An element with attributes (never ``style`` or event handlers) and text/element children. */
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value === false || value == null) continue;
-    node.setAttribute(name, value === true ? "" : String(value));
-  }
-  node.append(...children);
-  return node;
-}
-
-function icon(path) {
-  const svg = document.createElementNS(SVG, "svg");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("aria-hidden", "true");
-  svg.setAttribute("focusable", "false");
-  const shape = document.createElementNS(SVG, "path");
-  shape.setAttribute("d", path);
-  svg.append(shape);
-  return svg;
-}
 
 const CHAT_ICON = "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z";
 const CLOSE_ICON = "M6 6l12 12M18 6L6 18";
@@ -63,10 +32,10 @@ export function createView(host, config, on) {
   );
   const title = el("h2", { id: id("title"), class: "lems-chat__title" }, config.title);
   const notice = el("p", { id: id("notice"), class: "lems-chat__notice" }, config.notice);
-  const startOver = el("button", { type: "button", class: "lems-chat__text-button" }, "Start over");
+  const startOver = el("button", { type: "button", class: "lems-chat__text-button" }, TEXTS.startOver);
   const close = el(
     "button",
-    { type: "button", class: "lems-chat__icon-button", "aria-label": "Close chat" },
+    { type: "button", class: "lems-chat__icon-button", "aria-label": TEXTS.close },
     icon(CLOSE_ICON),
   );
   const status = el("p", { class: "lems-chat__status", role: "status" });
@@ -74,14 +43,14 @@ export function createView(host, config, on) {
     class: "lems-chat__log",
     role: "log",
     "aria-live": "polite",
-    "aria-label": "Conversation",
+    "aria-label": TEXTS.conversation,
     tabindex: "0",
   });
   const typing = el(
     "p",
     { class: "lems-chat__typing", hidden: true },
     el("span", { class: "lems-chat__dots", "aria-hidden": "true" }, el("span"), el("span"), el("span")),
-    el("span", {}, "The assistant is typing…"),
+    el("span", {}, TEXTS.typing),
   );
   const input = el("input", {
     id: id("input"),
@@ -89,13 +58,13 @@ export function createView(host, config, on) {
     type: "text",
     autocomplete: "off",
     maxlength: "500",
-    placeholder: "Type your question",
+    placeholder: TEXTS.inputPlaceholder,
   });
-  const send = el("button", { type: "submit", class: "lems-chat__send" }, "Send");
+  const send = el("button", { type: "submit", class: "lems-chat__send" }, TEXTS.send);
   const form = el(
     "form",
     { class: "lems-chat__form" },
-    el("label", { for: id("input"), class: "lems-chat__sr-only" }, "Your question"),
+    el("label", { for: id("input"), class: "lems-chat__sr-only" }, TEXTS.inputLabel),
     input,
     send,
   );
@@ -151,7 +120,7 @@ export function createView(host, config, on) {
   }
 
   function replies(buttons) {
-    const group = el("div", { class: "lems-chat__replies", role: "group", "aria-label": "Suggested replies" });
+    const group = el("div", { class: "lems-chat__replies", role: "group", "aria-label": TEXTS.suggestedReplies });
     for (const button of buttons) {
       const node = el("button", { type: "button", class: "lems-chat__reply" }, button.title);
       node.addEventListener("click", () => on.reply(button));
@@ -171,7 +140,7 @@ export function createView(host, config, on) {
         "h3",
         { class: "lems-chat__alert-heading" },
         icon(ALERT_ICONS[alert.level]),
-        el("span", {}, ALERT_HEADINGS[alert.level]),
+        el("span", {}, TEXTS.alertHeadings[alert.level]),
       ),
       body,
     );
@@ -189,7 +158,7 @@ export function createView(host, config, on) {
     },
     setState(state) {
       root.dataset.state = state;
-      status.textContent = STATUS_TEXT[state] || ""; // empty collapses, but stays a live region
+      status.textContent = TEXTS.status[state] || ""; // empty collapses, but stays a live region
       send.setAttribute("aria-disabled", String(state !== "online"));
       if (state !== "online") typing.hidden = true;
     },
@@ -202,7 +171,7 @@ export function createView(host, config, on) {
      * message's ``alert`` shows first, as an alert; the rest of its text follows it.
      */
     addMessage({ from, text, buttons, alert }, { withReplies = true } = {}) {
-      const speaker = { user: "You said:", bot: "Assistant said:", note: "Notice:" }[from];
+      const speaker = TEXTS.speakers[from];
       const item = el("div", { class: `lems-chat__message lems-chat__message--${from}` });
       const urgent = from === "bot" && alert ? alert : null;
       let rest = text;

@@ -1,4 +1,5 @@
 // The controller: joins the stored conversation, the connection and the view.
+import { TEXTS } from "./config.js";
 import { Connection } from "./connection.js";
 import { openStore } from "./store.js";
 import { createView } from "./view.js";
@@ -66,7 +67,7 @@ export function mountWidget(host, config) {
     clearTimeout(answerTimer);
     answerTimer = setTimeout(() => {
       view.setTyping(false);
-      view.addMessage({ from: "note", text: "No answer came back. Please try again." });
+      view.addMessage({ from: "note", text: TEXTS.noAnswer });
     }, ANSWER_TIMEOUT_MS);
   }
 
@@ -79,7 +80,7 @@ export function mountWidget(host, config) {
     waitForAnswer();
     connection.send(message).catch(() => {
       stopWaiting();
-      view.addMessage({ from: "note", text: "Your message could not be sent. Please try again." });
+      view.addMessage({ from: "note", text: TEXTS.notSent });
     });
   }
 
