@@ -31,6 +31,9 @@ export const TEXTS = Object.freeze({
   // read before each message by screen readers
   speakers: Object.freeze({ user: "You said:", bot: "Assistant said:", note: "Notice:" }),
   close: "Close chat",
+  textSize: "Text size",
+  // the text-size steps, smallest first (styles.css sizes each)
+  textSizes: Object.freeze({ normal: "Normal", large: "Large", largest: "Largest" }),
   startOver: "Start over",
   conversation: "Conversation",
   typing: "The assistant is typing…",

@@ -12,7 +12,8 @@ function memoryStorage() {
   };
 }
 
-function browserStorage() {
+/** localStorage, or a memory stand-in where the browser blocks it. */
+export function browserStorage() {
   try {
     const storage = window.localStorage;
     const probe = "lems-chat:probe";

@@ -1,8 +1,9 @@
-// The widget's DOM: launcher, dialog panel, message log (bot alerts first in their message),
-// quick replies and input form.
+// The widget's DOM: launcher, dialog panel, toolbar (text size), message log (bot alerts
+// first in their message), quick replies and input form.
 import { COLOUR_PROPERTIES, TEXTS } from "./config.js";
 import { el, icon } from "./dom.js";
 import { appendText, appendTextWithNumbers } from "./text.js";
+import { textSizeControl } from "./text-size.js";
 
 const CHAT_ICON = "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z";
 const CLOSE_ICON = "M6 6l12 12M18 6L6 18";
@@ -18,7 +19,7 @@ let counter = 0;
 
 /**
  * Build the widget under ``host``. ``on`` holds the controller's callbacks:
- * toggle(), close(), send(text), reply(button), startOver().
+ * toggle(), close(), send(text), reply(button), startOver(), textSize(size).
  */
 export function createView(host, config, on) {
   const id = (name) => `lems-chat-${counter}-${name}`;
@@ -38,6 +39,8 @@ export function createView(host, config, on) {
     { type: "button", class: "lems-chat__icon-button", "aria-label": TEXTS.close },
     icon(CLOSE_ICON),
   );
+  const textSize = textSizeControl(id("text-size"), (size) => on.textSize(size));
+  const toolbar = el("div", { class: "lems-chat__toolbar" }, textSize.group);
   const status = el("p", { class: "lems-chat__status", role: "status" });
   const log = el("div", {
     class: "lems-chat__log",
@@ -78,11 +81,17 @@ export function createView(host, config, on) {
       "aria-describedby": id("notice"),
       hidden: true,
     },
+    // the header and toolbar scroll on their own if very large text fills the panel
     el(
-      "header",
-      { class: "lems-chat__header" },
-      el("div", { class: "lems-chat__heading" }, title, notice),
-      el("div", { class: "lems-chat__actions" }, startOver, close),
+      "div",
+      { class: "lems-chat__top" },
+      el(
+        "header",
+        { class: "lems-chat__header" },
+        el("div", { class: "lems-chat__heading" }, title, notice),
+        el("div", { class: "lems-chat__actions" }, startOver, close),
+      ),
+      toolbar,
     ),
     status,
     log,
@@ -155,6 +164,11 @@ export function createView(host, config, on) {
       launcher.setAttribute("aria-expanded", String(open));
       root.classList.toggle("lems-chat--open", open);
       if (open) scrollToEnd();
+    },
+    /** Show the widget's text at ``size`` (one of preferences.TEXT_SIZES). */
+    setTextSize(size) {
+      root.dataset.textSize = size;
+      textSize.show(size);
     },
     setState(state) {
       root.dataset.state = state;

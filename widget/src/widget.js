@@ -1,6 +1,7 @@
 // The controller: joins the stored conversation, the connection and the view.
 import { TEXTS } from "./config.js";
 import { Connection } from "./connection.js";
+import { openPreferences } from "./preferences.js";
 import { openStore } from "./store.js";
 import { createView } from "./view.js";
 
@@ -9,6 +10,7 @@ const ANSWER_TIMEOUT_MS = 30000;
 /** Mount the chat widget at the end of ``host`` with the given settings. */
 export function mountWidget(host, config) {
   const store = openStore(config.serverUrl);
+  const preferences = openPreferences();
   let greetingDue = store.messages.length === 0 && !!config.initialGreeting;
   let answerTimer = 0;
 
@@ -20,6 +22,10 @@ export function mountWidget(host, config) {
       if (say(button.title, button.payload)) view.input.focus();
     },
     startOver,
+    textSize: (size) => {
+      preferences.setTextSize(size);
+      view.setTextSize(preferences.textSize);
+    },
   });
 
   const connection = new Connection({
@@ -104,6 +110,7 @@ export function mountWidget(host, config) {
     greetIfDue();
   }
 
+  view.setTextSize(preferences.textSize);
   view.setState(connection.state);
   showHistory();
   setOpen(store.open, false);
