@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from bot.launch.settings import PROJECT_DIR
@@ -18,6 +19,7 @@ ANSWER_MS = 30_000  # the first answers wait for spaCy and the action server to 
 # injected as an inline script
 DESKTOP = {"viewport": {"width": 1280, "height": 800}, "bypass_csp": True}
 PHONE = {"viewport": {"width": 360, "height": 740}, "bypass_csp": True}
+WIDTHS = [pytest.param(DESKTOP, id="desktop"), pytest.param(PHONE, id="phone-360px")]
 
 AXE = PROJECT_DIR / "widget" / "node_modules" / "axe-core" / "axe.min.js"
 RUN_AXE = """async () => {
@@ -113,6 +115,18 @@ class ChatWidget:
         )
         assert isinstance(value, str) and value, "no session id in localStorage"
         return value
+
+
+FOCUSED_LAUNCHER = "document.activeElement?.classList.contains('lems-chat__launcher')"
+
+
+def tab_to_launcher(page: Page, limit: int = 30) -> None:
+    """Press Tab until the launcher has focus, as a keyboard user reaches it."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(FOCUSED_LAUNCHER):
+            return
+    raise AssertionError(f"the launcher was not reached in {limit} Tab presses")
 
 
 def axe_violations(page: Page) -> list[dict[str, object]]:

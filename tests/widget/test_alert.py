@@ -15,7 +15,7 @@ from playwright.sync_api import Locator, Page, expect
 from bot import knowledge
 from bot.emergency_numbers import Country, Phone
 from bot.safety import Alarm, default_rules
-from tests.widget.chat import DESKTOP, DISCLAIMER, PHONE, ChatWidget, axe_violations
+from tests.widget.chat import DESKTOP, DISCLAIMER, WIDTHS, ChatWidget, axe_violations
 
 pytestmark = pytest.mark.e2e
 
@@ -34,8 +34,6 @@ CONTRAST = """([e, ground]) => {
   ].sort((x, y) => y - x);
   return (a + 0.05) / (b + 0.05);
 }"""
-
-WIDTHS = [pytest.param(DESKTOP, id="desktop"), pytest.param(PHONE, id="phone-360px")]
 
 
 def href(phone: Phone) -> str:

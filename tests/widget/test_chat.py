@@ -10,20 +10,10 @@ from playwright.sync_api import Dialog, Page, expect
 
 from bot.safety import Alarm, default_rules
 from tests.servers import BotServers
-from tests.widget.chat import ANSWER_MS, DISCLAIMER, TOPICS, ChatWidget
+from tests.widget.chat import ANSWER_MS, DISCLAIMER, TOPICS, ChatWidget, tab_to_launcher
 from tests.widget.conftest import PageRecord
 
 pytestmark = pytest.mark.e2e
-
-FOCUSED_LAUNCHER = "document.activeElement?.classList.contains('lems-chat__launcher')"
-
-
-def tab_to_launcher(page: Page, limit: int = 30) -> None:
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate(FOCUSED_LAUNCHER):
-            return
-    pytest.fail(f"the launcher was not reached in {limit} Tab presses")
 
 
 def test_keyboard_opens_the_panel_and_a_topic_button_answers(

@@ -7,25 +7,24 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
-from tests.widget.chat import DESKTOP, DISCLAIMER, PHONE, ChatWidget, axe_violations
+from tests.widget.chat import DISCLAIMER, WIDTHS, ChatWidget, axe_violations
 from tests.widget.conftest import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.e2e
 
-WIDTHS = [pytest.param(DESKTOP, id="desktop"), pytest.param(PHONE, id="phone-360px")]
 BROWSER_DEFAULT_PX = 16  # Chromium's default font size
 SIZES = {"Normal": 1, "Large": 1.25, "Largest": 1.5}  # each step's size, in rem
 
 FONT_SIZE = "e => parseFloat(getComputedStyle(e).fontSize)"
 
 
-def font_px(locator: object) -> float:
-    return float(locator.evaluate(FONT_SIZE))  # type: ignore[attr-defined]
+def font_px(locator: Locator) -> float:
+    return float(locator.evaluate(FONT_SIZE))
 
 
-def size_button(widget: ChatWidget, name: str):  # type: ignore[no-untyped-def]
+def size_button(widget: ChatWidget, name: str) -> Locator:
     return widget.panel.get_by_role("group", name="Text size").get_by_role(
         "button", name=name, exact=True
     )

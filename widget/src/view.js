@@ -2,6 +2,7 @@
 // first in their message), quick replies and input form.
 import { COLOUR_PROPERTIES, TEXTS } from "./config.js";
 import { el, icon } from "./dom.js";
+import { modalWhenFullScreen } from "./modal.js";
 import { appendText, appendTextWithNumbers } from "./text.js";
 import { textSizeControl } from "./text-size.js";
 
@@ -123,6 +124,7 @@ export function createView(host, config, on) {
     if (text && on.send(text)) input.value = "";
   });
   host.append(root);
+  const modal = modalWhenFullScreen(panel, () => input);
 
   function scrollToEnd() {
     log.scrollTop = log.scrollHeight;
@@ -163,6 +165,7 @@ export function createView(host, config, on) {
       panel.hidden = !open;
       launcher.setAttribute("aria-expanded", String(open));
       root.classList.toggle("lems-chat--open", open);
+      modal.update();
       if (open) scrollToEnd();
     },
     /** Show the widget's text at ``size`` (one of preferences.TEXT_SIZES). */
