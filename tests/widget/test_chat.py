@@ -81,22 +81,6 @@ def test_html_in_a_message_shows_as_text(page: Page, widget: ChatWidget) -> None
     assert dialogs == []
 
 
-def test_start_over_clears_the_conversation_and_starts_a_new_session(
-    widget: ChatWidget,
-) -> None:
-    widget.open()
-    widget.ask("what is LEMS")
-    widget.expect_answer("autoimmune")
-    first = widget.session_id()
-
-    widget.panel.get_by_role("button", name="Start over").click()
-    expect(widget.user_bubbles()).to_have_count(0)
-    expect(widget.log).not_to_contain_text("autoimmune")
-    expect(widget.topic("Side effects")).to_be_visible(timeout=ANSWER_MS)  # greeted again
-    expect(widget.input).to_be_focused()
-    assert widget.session_id() != first
-
-
 def test_falls_back_to_rest_when_socketio_cannot_connect(page: Page) -> None:
     page.context.route(re.compile(r".*/socket\.io/.*"), lambda route: route.abort())
     page.reload()

@@ -35,6 +35,9 @@ export const TEXTS = Object.freeze({
   // the text-size steps, smallest first (styles.css sizes each)
   textSizes: Object.freeze({ normal: "Normal", large: "Large", largest: "Largest" }),
   startOver: "Start over",
+  startOverQuestion: "Clear this conversation and start again? It will be removed from this device.",
+  keepConversation: "No, keep it",
+  confirmStartOver: "Yes, start over",
   conversation: "Conversation",
   typing: "The assistant is typing…",
   suggestedReplies: "Suggested replies",

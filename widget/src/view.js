@@ -1,8 +1,9 @@
-// The widget's DOM: launcher, dialog panel, toolbar (text size), message log (bot alerts
-// first in their message), quick replies and input form.
+// The widget's DOM: launcher, dialog panel, toolbar (text size, start over), message log
+// (bot alerts first in their message), quick replies and input form.
 import { COLOUR_PROPERTIES, TEXTS } from "./config.js";
 import { el, icon } from "./dom.js";
 import { modalWhenFullScreen } from "./modal.js";
+import { startOverControl } from "./start-over.js";
 import { appendText, appendTextWithNumbers } from "./text.js";
 import { textSizeControl } from "./text-size.js";
 
@@ -34,14 +35,19 @@ export function createView(host, config, on) {
   );
   const title = el("h2", { id: id("title"), class: "lems-chat__title" }, config.title);
   const notice = el("p", { id: id("notice"), class: "lems-chat__notice" }, config.notice);
-  const startOver = el("button", { type: "button", class: "lems-chat__text-button" }, TEXTS.startOver);
   const close = el(
     "button",
     { type: "button", class: "lems-chat__icon-button", "aria-label": TEXTS.close },
     icon(CLOSE_ICON),
   );
   const textSize = textSizeControl(id("text-size"), (size) => on.textSize(size));
-  const toolbar = el("div", { class: "lems-chat__toolbar" }, textSize.group);
+  const startOver = startOverControl(id("start-over"), () => on.startOver());
+  const toolbar = el(
+    "div",
+    { class: "lems-chat__toolbar" },
+    textSize.group,
+    el("div", { class: "lems-chat__tools" }, startOver.button),
+  );
   const status = el("p", { class: "lems-chat__status", role: "status" });
   const log = el("div", {
     class: "lems-chat__log",
@@ -90,10 +96,11 @@ export function createView(host, config, on) {
         "header",
         { class: "lems-chat__header" },
         el("div", { class: "lems-chat__heading" }, title, notice),
-        el("div", { class: "lems-chat__actions" }, startOver, close),
+        close,
       ),
       toolbar,
     ),
+    startOver.question,
     status,
     log,
     typing,
@@ -111,7 +118,6 @@ export function createView(host, config, on) {
 
   launcher.addEventListener("click", () => on.toggle());
   close.addEventListener("click", () => on.close());
-  startOver.addEventListener("click", () => on.startOver());
   panel.addEventListener("keydown", (event) => {
     if (event.key === "Escape") {
       event.preventDefault();
