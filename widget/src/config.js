@@ -16,6 +16,14 @@ export const DEFAULTS = Object.freeze({
   country: "auto",
 });
 
+// The server's cap on a message's length (MAX_MESSAGE_CHARS in bot/limits.py), filled in
+// by build.mjs, so the number has one source: the question box takes no more.
+/* global LEMS_MAX_MESSAGE_CHARS */
+export const MAX_MESSAGE_CHARS = LEMS_MAX_MESSAGE_CHARS;
+
+/** A count as the widget's texts write it ("2,000"). */
+const count = (n) => n.toLocaleString("en");
+
 // Every fixed text the widget shows or announces, in one place. (The page may change the
 // title, notice and launcher label above; the bot's own answers come from the server.)
 export const TEXTS = Object.freeze({
@@ -43,7 +51,15 @@ export const TEXTS = Object.freeze({
   suggestedReplies: "Suggested replies",
   inputLabel: "Your question",
   inputPlaceholder: "Type your question",
+  inputHint: "Enter sends it. Shift and Enter start a new line.",
   send: "Send",
+  charactersLeft: (left, limit) =>
+    left > 0
+      ? `${count(left)} of ${count(limit)} characters left`
+      : `No characters left: a message can have ${count(limit)}`,
+  pasteCut: (pasted, kept, limit) =>
+    `The text you pasted has ${count(pasted)} characters, more than fit in a message ` +
+    `(${count(limit)}). Only its first ${count(kept)} were added: nothing has been sent.`,
   noAnswer: "No answer came back. Please try again.",
   notSent: "Your message could not be sent. Please try again.",
 });

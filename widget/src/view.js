@@ -1,5 +1,6 @@
 // The widget's DOM: launcher, dialog panel, toolbar (text size, start over), message log
 // (bot alerts first in their message), quick replies and input form.
+import { createComposer } from "./composer.js";
 import { COLOUR_PROPERTIES, TEXTS } from "./config.js";
 import { el, icon } from "./dom.js";
 import { modalWhenFullScreen } from "./modal.js";
@@ -62,22 +63,8 @@ export function createView(host, config, on) {
     el("span", { class: "lems-chat__dots", "aria-hidden": "true" }, el("span"), el("span"), el("span")),
     el("span", {}, TEXTS.typing),
   );
-  const input = el("input", {
-    id: id("input"),
-    class: "lems-chat__input",
-    type: "text",
-    autocomplete: "off",
-    maxlength: "500",
-    placeholder: TEXTS.inputPlaceholder,
-  });
-  const send = el("button", { type: "submit", class: "lems-chat__send" }, TEXTS.send);
-  const form = el(
-    "form",
-    { class: "lems-chat__form" },
-    el("label", { for: id("input"), class: "lems-chat__sr-only" }, TEXTS.inputLabel),
-    input,
-    send,
-  );
+  const composer = createComposer(id("input"), (text) => on.send(text));
+  const { form, input, send } = composer;
   const panel = el(
     "section",
     {
@@ -124,11 +111,6 @@ export function createView(host, config, on) {
       on.close();
     }
   });
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const text = input.value.trim();
-    if (text && on.send(text)) input.value = "";
-  });
   host.append(root);
   const modal = modalWhenFullScreen(panel, () => input);
 
@@ -172,7 +154,10 @@ export function createView(host, config, on) {
       launcher.setAttribute("aria-expanded", String(open));
       root.classList.toggle("lems-chat--open", open);
       modal.update();
-      if (open) scrollToEnd();
+      if (open) {
+        composer.fit(); // measured once shown
+        scrollToEnd();
+      }
     },
     /** Show the widget's text at ``size`` (one of preferences.TEXT_SIZES). */
     setTextSize(size) {
