@@ -61,7 +61,13 @@ export const TEXTS = Object.freeze({
     `The text you pasted has ${count(pasted)} characters, more than fit in a message ` +
     `(${count(limit)}). Only its first ${count(kept)} were added: nothing has been sent.`,
   noAnswer: "No answer came back. Please try again.",
-  notSent: "Your message could not be sent. Please try again.",
+  // under a message of the person's that is not answered yet (outbox.js)
+  delivery: Object.freeze({
+    queued: "Waiting to send. It goes when the connection is back.",
+    failed: "Not sent.",
+    noAnswer: "No answer came back.",
+  }),
+  retry: "Retry",
 });
 
 // config key -> CSS custom property on the widget's root

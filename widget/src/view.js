@@ -114,6 +114,8 @@ export function createView(host, config, on) {
   host.append(root);
   const modal = modalWhenFullScreen(panel, () => input);
 
+  const items = new WeakMap(); // message -> its element in the log
+
   function scrollToEnd() {
     log.scrollTop = log.scrollHeight;
   }
@@ -167,7 +169,6 @@ export function createView(host, config, on) {
     setState(state) {
       root.dataset.state = state;
       status.textContent = TEXTS.status[state] || ""; // empty collapses, but stays a live region
-      send.setAttribute("aria-disabled", String(state !== "online"));
       if (state !== "online") typing.hidden = true;
     },
     setTyping(on) {
@@ -178,7 +179,8 @@ export function createView(host, config, on) {
      * Add a message: ``from`` is "user", "bot" or "note" (a notice from the widget). A bot
      * message's ``alert`` shows first, as an alert; the rest of its text follows it.
      */
-    addMessage({ from, text, buttons, alert }, { withReplies = true } = {}) {
+    addMessage(message, { withReplies = true } = {}) {
+      const { from, text, buttons, alert } = message;
       const speaker = TEXTS.speakers[from];
       const item = el("div", { class: `lems-chat__message lems-chat__message--${from}` });
       const urgent = from === "bot" && alert ? alert : null;
@@ -194,10 +196,31 @@ export function createView(host, config, on) {
         item.append(bubble);
       }
       if (withReplies && buttons && buttons.length) item.append(replies(buttons));
+      items.set(message, item);
       log.append(item);
       // a long answer: show its start, not its end
       if (from === "bot" && item.offsetHeight > log.clientHeight) log.scrollTop = item.offsetTop - 8;
       else scrollToEnd();
+    },
+    /**
+     * Show where the user's ``message`` (as given to addMessage) stands: ``state`` is one
+     * of TEXTS.delivery's keys, with a Retry button (``onRetry``) unless "queued", or
+     * "sending" or null for nothing.
+     */
+    showDelivery(message, state, onRetry) {
+      const item = items.get(message);
+      if (!item) return;
+      const old = item.querySelector(".lems-chat__delivery");
+      if (old) old.remove();
+      if (!TEXTS.delivery[state]) return;
+      const note = el("p", { class: `lems-chat__delivery lems-chat__delivery--${state}` }, TEXTS.delivery[state]);
+      if (state !== "queued") {
+        const retry = el("button", { type: "button", class: "lems-chat__retry" }, TEXTS.retry);
+        retry.addEventListener("click", onRetry);
+        note.append(" ", retry);
+      }
+      item.append(note);
+      scrollToEnd();
     },
     /** Remove the quick replies shown so far (they answer an earlier question). */
     clearReplies() {
