@@ -57,12 +57,13 @@ export function createView(host, config, on) {
     "aria-label": TEXTS.conversation,
     tabindex: "0",
   });
-  const typing = el(
-    "p",
-    { class: "lems-chat__typing", hidden: true },
+  // a polite live region, always there (a region added with its text is not announced);
+  // it holds the typing indicator while an answer is awaited
+  const typing = el("div", { class: "lems-chat__typing", "aria-live": "polite" });
+  const typingShown = [
     el("span", { class: "lems-chat__dots", "aria-hidden": "true" }, el("span"), el("span"), el("span")),
     el("span", {}, TEXTS.typing),
-  );
+  ];
   const composer = createComposer(id("input"), (text) => on.send(text));
   const { form, input, send } = composer;
   const panel = el(
@@ -95,7 +96,13 @@ export function createView(host, config, on) {
   );
   const root = el(
     "aside",
-    { class: "lems-chat", "aria-label": `${config.title} chat`, "data-lems-chat": "", "data-state": "connecting" },
+    {
+      class: "lems-chat",
+      lang: TEXTS.language, // the widget's own texts, whatever the page's language
+      "aria-label": `${config.title} chat`,
+      "data-lems-chat": "",
+      "data-state": "connecting",
+    },
     launcher,
     panel,
   );
@@ -123,7 +130,7 @@ export function createView(host, config, on) {
   function replies(buttons) {
     const group = el("div", { class: "lems-chat__replies", role: "group", "aria-label": TEXTS.suggestedReplies });
     for (const button of buttons) {
-      const node = el("button", { type: "button", class: "lems-chat__reply" }, button.title);
+      const node = el("button", { type: "button", class: "lems-chat__reply", dir: "auto" }, button.title);
       node.addEventListener("click", () => on.reply(button));
       group.append(node);
     }
@@ -131,7 +138,7 @@ export function createView(host, config, on) {
   }
 
   function alertBox(alert, speaker) {
-    const body = el("p", { class: "lems-chat__alert-text" });
+    const body = el("p", { class: "lems-chat__alert-text", dir: "auto" });
     appendTextWithNumbers(body, alert.text, alert.numbers);
     return el(
       "div",
@@ -169,10 +176,11 @@ export function createView(host, config, on) {
     setState(state) {
       root.dataset.state = state;
       status.textContent = TEXTS.status[state] || ""; // empty collapses, but stays a live region
-      if (state !== "online") typing.hidden = true;
+      if (state !== "online") this.setTyping(false);
     },
     setTyping(on) {
-      typing.hidden = !on;
+      if (on === typing.hasChildNodes()) return;
+      typing.replaceChildren(...(on ? typingShown : []));
       if (on) scrollToEnd();
     },
     /**
@@ -190,8 +198,10 @@ export function createView(host, config, on) {
         rest = text.startsWith(urgent.text) ? text.slice(urgent.text.length).trim() : text;
       }
       if (rest) {
-        const prefix = urgent ? [] : [el("span", { class: "lems-chat__sr-only" }, speaker + " ")];
-        const bubble = el("p", { class: "lems-chat__bubble" }, ...prefix);
+        // dir="auto": the text's own direction (Arabic, Hebrew: right to left); the prefix's
+        // own dir keeps it out of that choice
+        const prefix = urgent ? [] : [el("span", { class: "lems-chat__sr-only", dir: "ltr" }, speaker + " ")];
+        const bubble = el("p", { class: "lems-chat__bubble", dir: "auto" }, ...prefix);
         appendText(bubble, rest);
         item.append(bubble);
       }
