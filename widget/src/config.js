@@ -42,6 +42,9 @@ export const TEXTS = Object.freeze({
   textSize: "Text size",
   // the text-size steps, smallest first (styles.css sizes each)
   textSizes: Object.freeze({ normal: "Normal", large: "Large", largest: "Largest" }),
+  conversationTools: "This conversation",
+  save: "Save",
+  print: "Print",
   startOver: "Start over",
   startOverQuestion: "Clear this conversation and start again? It will be removed from this device.",
   keepConversation: "No, keep it",
@@ -68,6 +71,12 @@ export const TEXTS = Object.freeze({
     noAnswer: "No answer came back.",
   }),
   retry: "Retry",
+  // the saved conversation (transcript.js)
+  transcript: Object.freeze({
+    speakers: Object.freeze({ user: "You", bot: "Assistant" }),
+    saved: (date) => `Saved ${date.toLocaleString(undefined, { dateStyle: "long", timeStyle: "short" })}`,
+    fileName: (isoDate) => `conversation-${isoDate}.txt`,
+  }),
 });
 
 // config key -> CSS custom property on the widget's root

@@ -1,5 +1,5 @@
-// The widget's DOM: launcher, dialog panel, toolbar (text size, start over), message log
-// (bot alerts first in their message), quick replies and input form.
+// The widget's DOM: launcher, dialog panel, toolbar (text size; save, print, start over),
+// message log (bot alerts first in their message), quick replies and input form.
 import { createComposer } from "./composer.js";
 import { COLOUR_PROPERTIES, TEXTS } from "./config.js";
 import { el, icon } from "./dom.js";
@@ -20,9 +20,15 @@ const ALERT_ICONS = Object.freeze({
 
 let counter = 0;
 
+function toolButton(label, onClick) {
+  const button = el("button", { type: "button", class: "lems-chat__tool" }, label);
+  button.addEventListener("click", onClick);
+  return button;
+}
+
 /**
  * Build the widget under ``host``. ``on`` holds the controller's callbacks:
- * toggle(), close(), send(text), reply(button), startOver(), textSize(size).
+ * toggle(), close(), send(text), reply(button), startOver(), textSize(size), save(), print().
  */
 export function createView(host, config, on) {
   const id = (name) => `lems-chat-${counter}-${name}`;
@@ -47,7 +53,13 @@ export function createView(host, config, on) {
     "div",
     { class: "lems-chat__toolbar" },
     textSize.group,
-    el("div", { class: "lems-chat__tools" }, startOver.button),
+    el(
+      "div",
+      { class: "lems-chat__tools", role: "group", "aria-label": TEXTS.conversationTools },
+      toolButton(TEXTS.save, () => on.save()),
+      toolButton(TEXTS.print, () => on.print()),
+      startOver.button,
+    ),
   );
   const status = el("p", { class: "lems-chat__status", role: "status" });
   const log = el("div", {

@@ -4,6 +4,7 @@ import { Connection } from "./connection.js";
 import { Outbox } from "./outbox.js";
 import { openPreferences } from "./preferences.js";
 import { openStore } from "./store.js";
+import { saveTranscript } from "./transcript.js";
 import { createView } from "./view.js";
 
 /** Mount the chat widget at the end of ``host`` with the given settings. */
@@ -20,6 +21,8 @@ export function mountWidget(host, config) {
       if (say(button.title, button.payload)) view.input.focus();
     },
     startOver,
+    save: () => saveTranscript(host.ownerDocument, store.messages, config),
+    print: () => host.ownerDocument.defaultView.print(),
     textSize: (size) => {
       preferences.setTextSize(size);
       view.setTextSize(preferences.textSize);
