@@ -41,15 +41,11 @@ def test_no_horizontal_scroll_with_the_panel_open(page: Page, widget: ChatWidget
 @pytest.mark.parametrize(
     "context_options", [{"viewport": {"width": 1280, "height": 800}, "bypass_csp": True}]
 )
-def test_axe_finds_no_serious_violations_with_the_panel_open(
-    page: Page, widget: ChatWidget
-) -> None:
+def test_axe_finds_no_violations_with_the_panel_open(page: Page, widget: ChatWidget) -> None:
     widget.open()
     widget.topic("How it works").click()
     widget.expect_answer(DISCLAIMER)
-    violations = axe_violations(page)
-    serious = [v for v in violations if v["impact"] in ("serious", "critical")]
-    assert serious == [], serious
+    assert axe_violations(page) == []  # none at all, minor ones included
 
 
 @pytest.mark.parametrize(
