@@ -90,5 +90,5 @@ export function createComposer(inputId, onSend) {
     submit();
   });
 
-  return { form, input, send, fit };
+  return { form, input, fit };
 }

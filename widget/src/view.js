@@ -77,7 +77,7 @@ export function createView(host, config, on) {
     el("span", {}, TEXTS.typing),
   ];
   const composer = createComposer(id("input"), (text) => on.send(text));
-  const { form, input, send } = composer;
+  const { form, input } = composer;
   const panel = el(
     "section",
     {
