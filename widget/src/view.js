@@ -237,7 +237,7 @@ export function createView(host, config, on) {
       if (!TEXTS.delivery[state]) return;
       const note = el("p", { class: `lems-chat__delivery lems-chat__delivery--${state}` }, TEXTS.delivery[state]);
       if (state !== "queued") {
-        const retry = el("button", { type: "button", class: "lems-chat__retry" }, TEXTS.retry);
+        const retry = el("button", { type: "button", class: "lems-chat__tool lems-chat__retry" }, TEXTS.retry);
         retry.addEventListener("click", onRetry);
         note.append(" ", retry);
       }
