@@ -1,5 +1,11 @@
 // Bundle src/ into dist/lems-chat.js and dist/lems-chat.css with esbuild.
+import { readFileSync } from "node:fs";
 import { build } from "esbuild";
+
+// The server's cap on a message (bot/limits.py): one number, for the server and the widget.
+const limits = readFileSync(new URL("../bot/limits.py", import.meta.url), "utf8");
+const maxChars = limits.match(/^MAX_MESSAGE_CHARS\s*=\s*(\d+)/m);
+if (!maxChars) throw new Error("bot/limits.py has no line MAX_MESSAGE_CHARS = <number>");
 
 await build({
   entryPoints: { "lems-chat": "src/index.js" },
@@ -10,6 +16,7 @@ await build({
   platform: "browser",
   target: ["es2020", "chrome90", "firefox90", "safari15"],
   legalComments: "eof",
+  define: { LEMS_MAX_MESSAGE_CHARS: maxChars[1] },
   logLevel: "warning",
 });
 console.log("built widget/dist/lems-chat.js and widget/dist/lems-chat.css");

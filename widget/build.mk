@@ -3,7 +3,8 @@
 #   make browser  installs Debian's Chromium for the widget tests (when it is missing)
 WIDGET_DIR := widget
 WIDGET_BUNDLE := $(WIDGET_DIR)/dist/lems-chat.js
-WIDGET_SOURCES := $(wildcard $(WIDGET_DIR)/src/*) $(WIDGET_DIR)/build.mjs $(WIDGET_DIR)/package.json
+# bot/limits.py: the bundle carries the server's cap on a message's length
+WIDGET_SOURCES := $(wildcard $(WIDGET_DIR)/src/*) $(WIDGET_DIR)/build.mjs $(WIDGET_DIR)/package.json bot/limits.py
 # npm writes this after every install: newer than package-lock.json means installed
 WIDGET_MODULES := $(WIDGET_DIR)/node_modules/.package-lock.json
 CHROMIUM := /usr/bin/chromium

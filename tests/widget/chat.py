@@ -5,12 +5,29 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+import pytest
 from playwright.sync_api import Locator, Page, expect
+
+from bot.launch.settings import PROJECT_DIR
 
 TITLE = "Mycophenolate & LEMS information"
 DISCLAIMER = "This is general information, not medical advice."
 TOPICS = ("How it works", "Side effects", "Pregnancy", "Infections", "Cancer risk")
 ANSWER_MS = 30_000  # the first answers wait for spaCy and the action server to warm up
+
+# context options for the two widths every feature is tried at; bypass_csp: axe-core is
+# injected as an inline script
+DESKTOP = {"viewport": {"width": 1280, "height": 800}, "bypass_csp": True}
+PHONE = {"viewport": {"width": 360, "height": 740}, "bypass_csp": True}
+WIDTHS = [pytest.param(DESKTOP, id="desktop"), pytest.param(PHONE, id="phone-360px")]
+
+AXE = PROJECT_DIR / "widget" / "node_modules" / "axe-core" / "axe.min.js"
+RUN_AXE = """async () => {
+  const result = await axe.run(document, {resultTypes: ['violations']});
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map(n => n.target.join(' '))
+  }));
+}"""
 
 # records every connection state the widget shows, with its status text
 RECORD_STATES = """() => {
@@ -98,6 +115,27 @@ class ChatWidget:
         )
         assert isinstance(value, str) and value, "no session id in localStorage"
         return value
+
+
+FOCUSED_LAUNCHER = "document.activeElement?.classList.contains('lems-chat__launcher')"
+
+
+def tab_to_launcher(page: Page, limit: int = 30) -> None:
+    """Press Tab until the launcher has focus, as a keyboard user reaches it."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(FOCUSED_LAUNCHER):
+            return
+    raise AssertionError(f"the launcher was not reached in {limit} Tab presses")
+
+
+def axe_violations(page: Page) -> list[dict[str, object]]:
+    """axe-core's violations on the page as it is now (the context needs bypass_csp)."""
+    assert AXE.is_file(), f"{AXE} is missing: run `make widget`"
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.add_script_tag(path=AXE)
+    violations: list[dict[str, object]] = page.evaluate(RUN_AXE)
+    return violations
 
 
 def socketio_replies(rasa_url: str, timeout: float = 30) -> bool:

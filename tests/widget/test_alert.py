@@ -15,8 +15,7 @@ from playwright.sync_api import Locator, Page, expect
 from bot import knowledge
 from bot.emergency_numbers import Country, Phone
 from bot.safety import Alarm, default_rules
-from tests.widget.chat import DISCLAIMER, ChatWidget
-from tests.widget.test_layout import AXE, RUN_AXE
+from tests.widget.chat import DESKTOP, DISCLAIMER, WIDTHS, ChatWidget, axe_violations
 
 pytestmark = pytest.mark.e2e
 
@@ -35,10 +34,6 @@ CONTRAST = """([e, ground]) => {
   ].sort((x, y) => y - x);
   return (a + 0.05) / (b + 0.05);
 }"""
-
-DESKTOP = {"viewport": {"width": 1280, "height": 800}, "bypass_csp": True}
-PHONE = {"viewport": {"width": 360, "height": 740}, "bypass_csp": True}
-WIDTHS = [pytest.param(DESKTOP, id="desktop"), pytest.param(PHONE, id="phone-360px")]
 
 
 def href(phone: Phone) -> str:
@@ -95,8 +90,7 @@ def test_an_emergency_is_an_alert_first_with_numbers_to_call(page: Page) -> None
     expect(alert.get_by_role("heading")).to_be_in_viewport(ratio=1)  # its start in view
     assert page.evaluate("document.scrollingElement.scrollWidth") <= page.evaluate("innerWidth")
 
-    page.add_script_tag(path=AXE)  # bypass_csp: axe is injected as an inline script
-    assert page.evaluate(RUN_AXE) == []
+    assert axe_violations(page) == []
 
     page.reload()  # the history shows the alert again, with its links
     restored = ChatWidget(page).expect_alert(RULES.message(Alarm.EMERGENCY, "GB"))
@@ -114,8 +108,7 @@ def test_a_crisis_is_an_alert_with_lines_to_call_or_text(page: Page) -> None:
     numbers = [n for n in (*GB.emergency, *(x for c in GB.crisis for x in (c.call, c.text))) if n]
     assert all(shown in numbers for _, shown in found)  # the visible number as written
     expect(alert.locator("xpath=..")).not_to_contain_text(DISCLAIMER)
-    page.add_script_tag(path=AXE)
-    assert page.evaluate(RUN_AXE) == []
+    assert axe_violations(page) == []
 
 
 @pytest.mark.parametrize("context_options", [DESKTOP])

@@ -10,20 +10,10 @@ from playwright.sync_api import Dialog, Page, expect
 
 from bot.safety import Alarm, default_rules
 from tests.servers import BotServers
-from tests.widget.chat import ANSWER_MS, DISCLAIMER, TOPICS, ChatWidget
+from tests.widget.chat import ANSWER_MS, DISCLAIMER, TOPICS, ChatWidget, tab_to_launcher
 from tests.widget.conftest import PageRecord
 
 pytestmark = pytest.mark.e2e
-
-FOCUSED_LAUNCHER = "document.activeElement?.classList.contains('lems-chat__launcher')"
-
-
-def tab_to_launcher(page: Page, limit: int = 30) -> None:
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate(FOCUSED_LAUNCHER):
-            return
-    pytest.fail(f"the launcher was not reached in {limit} Tab presses")
 
 
 def test_keyboard_opens_the_panel_and_a_topic_button_answers(
@@ -89,22 +79,6 @@ def test_html_in_a_message_shows_as_text(page: Page, widget: ChatWidget) -> None
     expect(widget.bot_bubbles()).not_to_have_count(answers, timeout=ANSWER_MS)  # the bot replied
     assert page.locator("img").count() == 0
     assert dialogs == []
-
-
-def test_start_over_clears_the_conversation_and_starts_a_new_session(
-    widget: ChatWidget,
-) -> None:
-    widget.open()
-    widget.ask("what is LEMS")
-    widget.expect_answer("autoimmune")
-    first = widget.session_id()
-
-    widget.panel.get_by_role("button", name="Start over").click()
-    expect(widget.user_bubbles()).to_have_count(0)
-    expect(widget.log).not_to_contain_text("autoimmune")
-    expect(widget.topic("Side effects")).to_be_visible(timeout=ANSWER_MS)  # greeted again
-    expect(widget.input).to_be_focused()
-    assert widget.session_id() != first
 
 
 def test_falls_back_to_rest_when_socketio_cannot_connect(page: Page) -> None:

@@ -1,9 +1,7 @@
 // Emergency and crisis alerts: the data the server sends with such a reply, checked.
+import { TEXTS } from "./config.js";
 
-// what each level's alert is headed, beside its icon (words, not colour alone)
-export const ALERT_HEADINGS = Object.freeze({ emergency: "Emergency", crisis: "Get help now" });
-
-const LEVELS = Object.keys(ALERT_HEADINGS);
+const LEVELS = Object.keys(TEXTS.alertHeadings); // each has its heading there
 const PHONE_NUMBER = /^\d(?:[\d -]*\d)?$/; // as the server's numbers file writes them
 
 /**

@@ -16,6 +16,69 @@ export const DEFAULTS = Object.freeze({
   country: "auto",
 });
 
+// The server's cap on a message's length (MAX_MESSAGE_CHARS in bot/limits.py), filled in
+// by build.mjs, so the number has one source: the question box takes no more.
+/* global LEMS_MAX_MESSAGE_CHARS */
+export const MAX_MESSAGE_CHARS = LEMS_MAX_MESSAGE_CHARS;
+
+/** A count as the widget's texts write it ("2,000"). */
+const count = (n) => n.toLocaleString("en");
+
+// Every fixed text the widget shows or announces, in one place. (The page may change the
+// title, notice and launcher label above; the bot's own answers come from the server.)
+export const TEXTS = Object.freeze({
+  language: "en", // the language of these texts: the widget root's lang attribute
+  status: Object.freeze({
+    connecting: "Connecting…",
+    online: "",
+    reconnecting: "Reconnecting…",
+    unavailable: "The assistant is unavailable right now. Trying again…",
+  }),
+  // what each alert level is headed, beside its icon (words, not colour alone)
+  alertHeadings: Object.freeze({ emergency: "Emergency", crisis: "Get help now" }),
+  // read before each message by screen readers
+  speakers: Object.freeze({ user: "You said:", bot: "Assistant said:", note: "Notice:" }),
+  close: "Close chat",
+  textSize: "Text size",
+  // the text-size steps, smallest first (styles.css sizes each)
+  textSizes: Object.freeze({ normal: "Normal", large: "Large", largest: "Largest" }),
+  conversationTools: "This conversation",
+  save: "Save",
+  print: "Print",
+  startOver: "Start over",
+  startOverQuestion: "Clear this conversation and start again? It will be removed from this device.",
+  keepConversation: "No, keep it",
+  confirmStartOver: "Yes, start over",
+  conversation: "Conversation",
+  typing: "The assistant is typing…",
+  suggestedReplies: "Suggested replies",
+  inputLabel: "Your question",
+  inputPlaceholder: "Type your question",
+  inputHint: "Enter sends it. Shift and Enter start a new line.",
+  send: "Send",
+  charactersLeft: (left, limit) =>
+    left > 0
+      ? `${count(left)} of ${count(limit)} characters left`
+      : `No characters left: a message can have ${count(limit)}`,
+  pasteCut: (pasted, kept, limit) =>
+    `The text you pasted has ${count(pasted)} characters, more than fit in a message ` +
+    `(${count(limit)}). Only its first ${count(kept)} were added: nothing has been sent.`,
+  noAnswer: "No answer came back. Please try again.",
+  // under a message of the person's that is not answered yet (outbox.js)
+  delivery: Object.freeze({
+    queued: "Waiting to send. It goes when the connection is back.",
+    failed: "Not sent.",
+    noAnswer: "No answer came back.",
+  }),
+  retry: "Retry",
+  // the saved conversation (transcript.js)
+  transcript: Object.freeze({
+    speakers: Object.freeze({ user: "You", bot: "Assistant" }),
+    saved: (date) => `Saved ${date.toLocaleString(undefined, { dateStyle: "long", timeStyle: "short" })}`,
+    fileName: (isoDate) => `conversation-${isoDate}.txt`,
+  }),
+});
+
 // config key -> CSS custom property on the widget's root
 export const COLOUR_PROPERTIES = Object.freeze({
   accent: "--lems-accent",

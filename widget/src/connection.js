@@ -88,13 +88,17 @@ export class Connection {
     return this.state === "online";
   }
 
-  /** Send the user's text (or a button payload); rejects if it could not be sent. */
+  /**
+   * Send the user's text (or a button payload); rejects if it could not be sent. Resolves
+   * true when the answer came with it (REST, delivered before this resolves), false when
+   * it comes later (socket.io).
+   */
   async send(message) {
     if (this.mode === "socket") {
       // not while reconnecting: a buffered message would overtake the session_request
       if (!this.socket.connected) throw new Error("not connected");
       this.socket.emit("user_uttered", { message, session_id: this.sessionId, ...this.#extra() });
-      return;
+      return false;
     }
     if (this.mode !== "rest") throw new Error("not connected");
     let replies;
@@ -111,6 +115,7 @@ export class Connection {
       throw error;
     }
     for (const reply of Array.isArray(replies) ? replies : []) this.#deliver(reply);
+    return true;
   }
 
   #extra() {

@@ -12,7 +12,8 @@ function memoryStorage() {
   };
 }
 
-function browserStorage() {
+/** localStorage, or a memory stand-in where the browser blocks it. */
+export function browserStorage() {
   try {
     const storage = window.localStorage;
     const probe = "lems-chat:probe";
@@ -38,10 +39,21 @@ function validMessage(m) {
   return m && (m.from === "user" || m.from === "bot") && typeof m.text === "string";
 }
 
-/** A stored message as it was shown: a bot message keeps its alert, checked again. */
+// where a message of the user's stands, if not answered (outbox.js); one that was on its
+// way when the page closed may never have been answered
+const DELIVERY = Object.freeze({ queued: "queued", failed: "failed", noAnswer: "noAnswer", sending: "noAnswer" });
+
+/**
+ * A stored message as it was shown: a bot message keeps its alert, checked again; a user
+ * message its payload (a button's) and its delivery, if it was not answered.
+ */
 function restored(m) {
-  const { alert, ...message } = m;
-  const checked = m.from === "bot" ? normaliseAlert(alert) : null;
+  const { alert, delivery, payload, ...message } = m;
+  if (m.from === "user") {
+    const state = DELIVERY[delivery];
+    return { ...message, ...(typeof payload === "string" ? { payload } : {}), ...(state ? { delivery: state } : {}) };
+  }
+  const checked = normaliseAlert(alert);
   return checked ? { ...message, alert: checked } : message;
 }
 
@@ -88,6 +100,8 @@ export function openStore(serverUrl, storage = browserStorage()) {
       state.messages.push(message);
       save();
     },
+    /** Keep a change made to a stored message (its delivery). */
+    changed: save,
     /** Keep the session token the server confirmed. */
     setSessionId(id) {
       if (!SESSION.test(id)) return;

@@ -1,39 +1,12 @@
-// The widget's DOM: launcher, dialog panel, message log (bot alerts first in their message),
-// quick replies and input form.
-import { ALERT_HEADINGS } from "./alert.js";
-import { COLOUR_PROPERTIES } from "./config.js";
+// The widget's DOM: launcher, dialog panel, toolbar (text size; save, print, start over),
+// message log (bot alerts first in their message), quick replies and input form.
+import { createComposer } from "./composer.js";
+import { COLOUR_PROPERTIES, TEXTS } from "./config.js";
+import { el, icon } from "./dom.js";
+import { modalWhenFullScreen } from "./modal.js";
+import { startOverControl } from "./start-over.js";
 import { appendText, appendTextWithNumbers } from "./text.js";
-
-const SVG = "http://www.w3.org/2000/svg";
-
-export const STATUS_TEXT = Object.freeze({
-  connecting: "Connecting…",
-  online: "",
-  reconnecting: "Reconnecting…",
-  unavailable: "The assistant is unavailable right now. Trying again…",
-});
-
-/** An element with attributes (never ``style`` or event handlers) and text/element children. */
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value === false || value == null) continue;
-    node.setAttribute(name, value === true ? "" : String(value));
-  }
-  node.append(...children);
-  return node;
-}
-
-function icon(path) {
-  const svg = document.createElementNS(SVG, "svg");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("aria-hidden", "true");
-  svg.setAttribute("focusable", "false");
-  const shape = document.createElementNS(SVG, "path");
-  shape.setAttribute("d", path);
-  svg.append(shape);
-  return svg;
-}
+import { textSizeControl } from "./text-size.js";
 
 const CHAT_ICON = "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z";
 const CLOSE_ICON = "M6 6l12 12M18 6L6 18";
@@ -47,9 +20,15 @@ const ALERT_ICONS = Object.freeze({
 
 let counter = 0;
 
+function toolButton(label, onClick) {
+  const button = el("button", { type: "button", class: "lems-chat__tool" }, label);
+  button.addEventListener("click", onClick);
+  return button;
+}
+
 /**
  * Build the widget under ``host``. ``on`` holds the controller's callbacks:
- * toggle(), close(), send(text), reply(button), startOver().
+ * toggle(), close(), send(text), reply(button), startOver(), textSize(size), save(), print().
  */
 export function createView(host, config, on) {
   const id = (name) => `lems-chat-${counter}-${name}`;
@@ -63,42 +42,42 @@ export function createView(host, config, on) {
   );
   const title = el("h2", { id: id("title"), class: "lems-chat__title" }, config.title);
   const notice = el("p", { id: id("notice"), class: "lems-chat__notice" }, config.notice);
-  const startOver = el("button", { type: "button", class: "lems-chat__text-button" }, "Start over");
   const close = el(
     "button",
-    { type: "button", class: "lems-chat__icon-button", "aria-label": "Close chat" },
+    { type: "button", class: "lems-chat__icon-button", "aria-label": TEXTS.close },
     icon(CLOSE_ICON),
+  );
+  const textSize = textSizeControl(id("text-size"), (size) => on.textSize(size));
+  const startOver = startOverControl(id("start-over"), () => on.startOver());
+  const toolbar = el(
+    "div",
+    { class: "lems-chat__toolbar" },
+    textSize.group,
+    el(
+      "div",
+      { class: "lems-chat__tools", role: "group", "aria-label": TEXTS.conversationTools },
+      toolButton(TEXTS.save, () => on.save()),
+      toolButton(TEXTS.print, () => on.print()),
+      startOver.button,
+    ),
   );
   const status = el("p", { class: "lems-chat__status", role: "status" });
   const log = el("div", {
     class: "lems-chat__log",
     role: "log",
     "aria-live": "polite",
-    "aria-label": "Conversation",
+    "aria-label": TEXTS.conversation,
     tabindex: "0",
   });
-  const typing = el(
-    "p",
-    { class: "lems-chat__typing", hidden: true },
+  // a polite live region, always there (a region added with its text is not announced);
+  // it holds the typing indicator while an answer is awaited
+  const typing = el("div", { class: "lems-chat__typing", "aria-live": "polite" });
+  const typingShown = [
     el("span", { class: "lems-chat__dots", "aria-hidden": "true" }, el("span"), el("span"), el("span")),
-    el("span", {}, "The assistant is typing…"),
-  );
-  const input = el("input", {
-    id: id("input"),
-    class: "lems-chat__input",
-    type: "text",
-    autocomplete: "off",
-    maxlength: "500",
-    placeholder: "Type your question",
-  });
-  const send = el("button", { type: "submit", class: "lems-chat__send" }, "Send");
-  const form = el(
-    "form",
-    { class: "lems-chat__form" },
-    el("label", { for: id("input"), class: "lems-chat__sr-only" }, "Your question"),
-    input,
-    send,
-  );
+    el("span", {}, TEXTS.typing),
+  ];
+  const composer = createComposer(id("input"), (text) => on.send(text));
+  const { form, input } = composer;
   const panel = el(
     "section",
     {
@@ -109,12 +88,19 @@ export function createView(host, config, on) {
       "aria-describedby": id("notice"),
       hidden: true,
     },
+    // the header and toolbar scroll on their own if very large text fills the panel
     el(
-      "header",
-      { class: "lems-chat__header" },
-      el("div", { class: "lems-chat__heading" }, title, notice),
-      el("div", { class: "lems-chat__actions" }, startOver, close),
+      "div",
+      { class: "lems-chat__top" },
+      el(
+        "header",
+        { class: "lems-chat__header" },
+        el("div", { class: "lems-chat__heading" }, title, notice),
+        close,
+      ),
+      toolbar,
     ),
+    startOver.question,
     status,
     log,
     typing,
@@ -122,7 +108,13 @@ export function createView(host, config, on) {
   );
   const root = el(
     "aside",
-    { class: "lems-chat", "aria-label": `${config.title} chat`, "data-lems-chat": "", "data-state": "connecting" },
+    {
+      class: "lems-chat",
+      lang: TEXTS.language, // the widget's own texts, whatever the page's language
+      "aria-label": `${config.title} chat`,
+      "data-lems-chat": "",
+      "data-state": "connecting",
+    },
     launcher,
     panel,
   );
@@ -132,28 +124,25 @@ export function createView(host, config, on) {
 
   launcher.addEventListener("click", () => on.toggle());
   close.addEventListener("click", () => on.close());
-  startOver.addEventListener("click", () => on.startOver());
   panel.addEventListener("keydown", (event) => {
     if (event.key === "Escape") {
       event.preventDefault();
       on.close();
     }
   });
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const text = input.value.trim();
-    if (text && on.send(text)) input.value = "";
-  });
   host.append(root);
+  const modal = modalWhenFullScreen(panel, () => input);
+
+  const items = new WeakMap(); // message -> its element in the log
 
   function scrollToEnd() {
     log.scrollTop = log.scrollHeight;
   }
 
   function replies(buttons) {
-    const group = el("div", { class: "lems-chat__replies", role: "group", "aria-label": "Suggested replies" });
+    const group = el("div", { class: "lems-chat__replies", role: "group", "aria-label": TEXTS.suggestedReplies });
     for (const button of buttons) {
-      const node = el("button", { type: "button", class: "lems-chat__reply" }, button.title);
+      const node = el("button", { type: "button", class: "lems-chat__reply", dir: "auto" }, button.title);
       node.addEventListener("click", () => on.reply(button));
       group.append(node);
     }
@@ -161,7 +150,7 @@ export function createView(host, config, on) {
   }
 
   function alertBox(alert, speaker) {
-    const body = el("p", { class: "lems-chat__alert-text" });
+    const body = el("p", { class: "lems-chat__alert-text", dir: "auto" });
     appendTextWithNumbers(body, alert.text, alert.numbers);
     return el(
       "div",
@@ -171,7 +160,7 @@ export function createView(host, config, on) {
         "h3",
         { class: "lems-chat__alert-heading" },
         icon(ALERT_ICONS[alert.level]),
-        el("span", {}, ALERT_HEADINGS[alert.level]),
+        el("span", {}, TEXTS.alertHeadings[alert.level]),
       ),
       body,
     );
@@ -185,24 +174,34 @@ export function createView(host, config, on) {
       panel.hidden = !open;
       launcher.setAttribute("aria-expanded", String(open));
       root.classList.toggle("lems-chat--open", open);
-      if (open) scrollToEnd();
+      modal.update();
+      if (open) {
+        composer.fit(); // measured once shown
+        scrollToEnd();
+      }
+    },
+    /** Show the widget's text at ``size`` (one of preferences.TEXT_SIZES). */
+    setTextSize(size) {
+      root.dataset.textSize = size;
+      textSize.show(size);
     },
     setState(state) {
       root.dataset.state = state;
-      status.textContent = STATUS_TEXT[state] || ""; // empty collapses, but stays a live region
-      send.setAttribute("aria-disabled", String(state !== "online"));
-      if (state !== "online") typing.hidden = true;
+      status.textContent = TEXTS.status[state] || ""; // empty collapses, but stays a live region
+      if (state !== "online") this.setTyping(false);
     },
     setTyping(on) {
-      typing.hidden = !on;
+      if (on === typing.hasChildNodes()) return;
+      typing.replaceChildren(...(on ? typingShown : []));
       if (on) scrollToEnd();
     },
     /**
      * Add a message: ``from`` is "user", "bot" or "note" (a notice from the widget). A bot
      * message's ``alert`` shows first, as an alert; the rest of its text follows it.
      */
-    addMessage({ from, text, buttons, alert }, { withReplies = true } = {}) {
-      const speaker = { user: "You said:", bot: "Assistant said:", note: "Notice:" }[from];
+    addMessage(message, { withReplies = true } = {}) {
+      const { from, text, buttons, alert } = message;
+      const speaker = TEXTS.speakers[from];
       const item = el("div", { class: `lems-chat__message lems-chat__message--${from}` });
       const urgent = from === "bot" && alert ? alert : null;
       let rest = text;
@@ -211,16 +210,39 @@ export function createView(host, config, on) {
         rest = text.startsWith(urgent.text) ? text.slice(urgent.text.length).trim() : text;
       }
       if (rest) {
-        const prefix = urgent ? [] : [el("span", { class: "lems-chat__sr-only" }, speaker + " ")];
-        const bubble = el("p", { class: "lems-chat__bubble" }, ...prefix);
+        // dir="auto": the text's own direction (Arabic, Hebrew: right to left); the prefix's
+        // own dir keeps it out of that choice
+        const prefix = urgent ? [] : [el("span", { class: "lems-chat__sr-only", dir: "ltr" }, speaker + " ")];
+        const bubble = el("p", { class: "lems-chat__bubble", dir: "auto" }, ...prefix);
         appendText(bubble, rest);
         item.append(bubble);
       }
       if (withReplies && buttons && buttons.length) item.append(replies(buttons));
+      items.set(message, item);
       log.append(item);
       // a long answer: show its start, not its end
       if (from === "bot" && item.offsetHeight > log.clientHeight) log.scrollTop = item.offsetTop - 8;
       else scrollToEnd();
+    },
+    /**
+     * Show where the user's ``message`` (as given to addMessage) stands: ``state`` is one
+     * of TEXTS.delivery's keys, with a Retry button (``onRetry``) unless "queued", or
+     * "sending" or null for nothing.
+     */
+    showDelivery(message, state, onRetry) {
+      const item = items.get(message);
+      if (!item) return;
+      const old = item.querySelector(".lems-chat__delivery");
+      if (old) old.remove();
+      if (!TEXTS.delivery[state]) return;
+      const note = el("p", { class: `lems-chat__delivery lems-chat__delivery--${state}` }, TEXTS.delivery[state]);
+      if (state !== "queued") {
+        const retry = el("button", { type: "button", class: "lems-chat__tool lems-chat__retry" }, TEXTS.retry);
+        retry.addEventListener("click", onRetry);
+        note.append(" ", retry);
+      }
+      item.append(note);
+      scrollToEnd();
     },
     /** Remove the quick replies shown so far (they answer an earlier question). */
     clearReplies() {

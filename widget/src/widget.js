@@ -1,15 +1,17 @@
-// The controller: joins the stored conversation, the connection and the view.
+// The controller: joins the stored conversation, the connection, the outbox and the view.
+import { TEXTS } from "./config.js";
 import { Connection } from "./connection.js";
+import { Outbox } from "./outbox.js";
+import { openPreferences } from "./preferences.js";
 import { openStore } from "./store.js";
+import { saveTranscript } from "./transcript.js";
 import { createView } from "./view.js";
-
-const ANSWER_TIMEOUT_MS = 30000;
 
 /** Mount the chat widget at the end of ``host`` with the given settings. */
 export function mountWidget(host, config) {
   const store = openStore(config.serverUrl);
+  const preferences = openPreferences();
   let greetingDue = store.messages.length === 0 && !!config.initialGreeting;
-  let answerTimer = 0;
 
   const view = createView(host, config, {
     toggle: () => setOpen(!store.open, true),
@@ -19,6 +21,12 @@ export function mountWidget(host, config) {
       if (say(button.title, button.payload)) view.input.focus();
     },
     startOver,
+    save: () => saveTranscript(host.ownerDocument, store.messages, config),
+    print: () => host.ownerDocument.defaultView.print(),
+    textSize: (size) => {
+      preferences.setTextSize(size);
+      view.setTextSize(preferences.textSize);
+    },
   });
 
   const connection = new Connection({
@@ -30,21 +38,49 @@ export function mountWidget(host, config) {
       : null,
     onState: (state) => {
       view.setState(state);
-      if (state !== "online") stopWaiting();
-      greetIfDue();
+      if (state !== "online") {
+        outbox.disconnected();
+        return;
+      }
+      greetIfDue(); // a greeting whose send failed goes again
+      outbox.pump();
     },
     onMessage: (message) => {
-      stopWaiting();
+      outbox.answered();
       store.add({ from: "bot", ...message });
       view.addMessage({ from: "bot", ...message });
     },
     onSession: (id) => store.setSessionId(id),
   });
 
+  const outbox = new Outbox({
+    send: (message) => connection.send(message),
+    isOnline: () => connection.online,
+    onDelivery: delivered,
+    onWaiting: (waiting) => view.setTyping(waiting),
+  });
+
+  /** Keep and show where a message stands (outbox.js); the greeting is never shown. */
+  function delivered(record, state) {
+    if (record.greeting) {
+      if (state === "failed") greetingDue = true; // sent again once online
+      if (state === "noAnswer") view.addMessage({ from: "note", text: TEXTS.noAnswer });
+      return;
+    }
+    if (state) record.delivery = state;
+    else delete record.delivery;
+    store.changed();
+    view.showDelivery(record, state, () => outbox.add(record));
+  }
+
   function showHistory() {
     const messages = store.messages;
     const lastUser = messages.map((m) => m.from).lastIndexOf("user");
-    messages.forEach((message, index) => view.addMessage(message, { withReplies: index > lastUser }));
+    messages.forEach((message, index) => {
+      view.addMessage(message, { withReplies: index > lastUser });
+      if (message.delivery === "queued") outbox.add(message);
+      else if (message.delivery) view.showDelivery(message, message.delivery, () => outbox.add(message));
+    });
   }
 
   function setOpen(open, byUser) {
@@ -56,45 +92,23 @@ export function mountWidget(host, config) {
   }
 
   function greetIfDue() {
-    if (!greetingDue || !store.open || !connection.online) return;
+    if (!greetingDue || !store.open) return;
     greetingDue = false;
-    transmit(config.initialGreeting);
+    outbox.add({ greeting: true, text: config.initialGreeting }, { first: true });
   }
 
-  function waitForAnswer() {
-    view.setTyping(true);
-    clearTimeout(answerTimer);
-    answerTimer = setTimeout(() => {
-      view.setTyping(false);
-      view.addMessage({ from: "note", text: "No answer came back. Please try again." });
-    }, ANSWER_TIMEOUT_MS);
-  }
-
-  function stopWaiting() {
-    clearTimeout(answerTimer);
-    view.setTyping(false);
-  }
-
-  function transmit(message) {
-    waitForAnswer();
-    connection.send(message).catch(() => {
-      stopWaiting();
-      view.addMessage({ from: "note", text: "Your message could not be sent. Please try again." });
-    });
-  }
-
-  /** Show ``shown`` as the user's message and send ``message``; false if offline. */
+  /** Show ``shown`` as the user's message and send ``message`` in its turn (now if online). */
   function say(shown, message) {
-    if (!connection.online) return false;
     view.clearReplies();
-    store.add({ from: "user", text: shown });
-    view.addMessage({ from: "user", text: shown });
-    transmit(message);
+    const record = { from: "user", text: shown, ...(message !== shown ? { payload: message } : {}) };
+    store.add(record);
+    view.addMessage(record);
+    outbox.add(record);
     return true;
   }
 
   function startOver() {
-    stopWaiting();
+    outbox.clear();
     store.reset();
     view.clearLog();
     greetingDue = !!config.initialGreeting;
@@ -103,6 +117,7 @@ export function mountWidget(host, config) {
     greetIfDue();
   }
 
+  view.setTextSize(preferences.textSize);
   view.setState(connection.state);
   showHistory();
   setOpen(store.open, false);

@@ -1,0 +1,30 @@
+// The text-size control: a labelled group of one button a size, the chosen one pressed.
+import { TEXTS } from "./config.js";
+import { el } from "./dom.js";
+import { TEXT_SIZES } from "./preferences.js";
+
+/** The control, labelled by an element with ``labelId``; ``onChoose(size)`` on a press. */
+export function textSizeControl(labelId, onChoose) {
+  const buttons = TEXT_SIZES.map((size) => {
+    const button = el(
+      "button",
+      { type: "button", class: "lems-chat__tool", "aria-pressed": "false" },
+      TEXTS.textSizes[size],
+    );
+    button.addEventListener("click", () => onChoose(size));
+    return button;
+  });
+  const group = el(
+    "div",
+    { class: "lems-chat__sizes", role: "group", "aria-labelledby": labelId },
+    el("span", { id: labelId, class: "lems-chat__tool-label" }, TEXTS.textSize),
+    ...buttons,
+  );
+  return {
+    group,
+    /** Show ``size`` as the chosen one. */
+    show(size) {
+      buttons.forEach((button, i) => button.setAttribute("aria-pressed", String(TEXT_SIZES[i] === size)));
+    },
+  };
+}
