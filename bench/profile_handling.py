@@ -53,7 +53,6 @@ class Runner:
 LAUNCHER_PATCHES = (
     ("bot.launch.rasa_server", "validate_action_replies_once"),
     ("bot.launch.action_fallback", "install"),
-    ("bot.launch.graph_runner", "install"),
     ("bot.launch.keep_alive", "install"),
 )
 

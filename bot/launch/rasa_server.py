@@ -8,9 +8,8 @@ model (each failure names its file), keeps patient text out of the logs, and adj
 Rasa where it would fail patients: the action server timeout is ``ACTION_TIMEOUT_SECONDS``
 (default 5) instead of five minutes, a failing action server gets a short safe reply
 instead of silence, action replies are validated without rebuilding the schema each
-time, the model runs without dask, the
-connection to the action server is kept open, and request bodies are capped. The HTTP
-API stays off unless ``RASA_ENABLE_API`` is true, and then needs a JWT secret. The
+time, the connection to the action server is kept open, and request bodies are capped.
+The HTTP API stays off unless ``RASA_ENABLE_API`` is true, and then needs a JWT secret. The
 channels get the identity secret (:func:`bot.identity.load_secret`), which must be set
 when the conversations are in a database several servers may share.
 """
@@ -221,12 +220,11 @@ def main(argv: list[str]) -> None:
     identity.load_secret(os.environ, settings.tracker_db.parent, shares_database(endpoints))
     check_model(settings.model_path)
     from bot.channels.rest import limit_request_size
-    from bot.launch import action_fallback, graph_runner, keep_alive
+    from bot.launch import action_fallback, keep_alive
 
     set_action_timeout(settings.action_timeout_seconds)
     validate_action_replies_once()
     action_fallback.install()  # a short safe reply when the action server fails
-    graph_runner.install()  # the model's graph run in order, without dask
     keep_alive.install()  # one kept connection to the action server, not one per call
     limit_request_size()  # SANIC_REQUEST_MAX_SIZE, for this process only
     from rasa.__main__ import main as rasa_main

@@ -92,7 +92,6 @@ def test_the_quick_reply_check_agrees_with_rasas_on_good_and_bad_replies() -> No
         "set_action_timeout(",
         "validate_action_replies_once()",
         "action_fallback.install()",
-        "graph_runner.install()",
         "keep_alive.install()",
         "limit_request_size()",
     ],
