@@ -44,8 +44,8 @@ from bot import answers, knowledge
 from bot.emergency_numbers import conversation_country
 from bot.knowledge import Knowledge
 from bot.launch.settings import Settings
+from bot.rasa.tracker_store import FORGET_ACTION
 from bot.safety import RED_FLAG_ENTITY, Alarm, SafetyRules, default_rules
-from bot.tracker_store import FORGET_ACTION
 
 if TYPE_CHECKING:
     from rasa.core.channels.channel import OutputChannel

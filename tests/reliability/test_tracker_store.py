@@ -22,7 +22,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from bot import save_report
 from bot.knowledge import Knowledge
-from bot.tracker_store import (
+from bot.rasa.tracker_store import (
     FORGET_ACTION,
     PrivateSQLTrackerStore,
     SafeRedisLockStore,
@@ -328,7 +328,7 @@ def redis_lock_stores(count: int) -> list[SafeRedisLockStore]:
     env = require_redis().env
     config = EndpointConfig(
         url=env["REDIS_HOST"],
-        type="bot.tracker_store.SafeRedisLockStore",
+        type="bot.rasa.tracker_store.SafeRedisLockStore",
         port=env["REDIS_PORT"],
         password=env["REDIS_PASSWORD"],
         db=1,
