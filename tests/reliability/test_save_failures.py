@@ -25,7 +25,7 @@ from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.knowledge import Knowledge
-from bot.launch.action_fallback import replies
+from bot.rasa.fallback import replies
 from bot.rasa.tracker_store import PrivateSQLTrackerStore
 from bot.safety import Alarm
 from tests.reliability.client import Answer, request, rest_conversation, say
