@@ -16,6 +16,7 @@ when the conversations are in a database several servers may share.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Mapping
@@ -42,6 +43,23 @@ def api_args(env: Mapping[str, str]) -> list[str]:
             "(e.g. `openssl rand -hex 32`)."
         )
     return ["--enable-api", "--jwt-secret", secret]
+
+
+def rasa_log_level(extra: list[str], env: Mapping[str, str]) -> int:
+    """The level ``rasa run`` logs at: its ``-v``/``--debug``/``--quiet``, else ``LOG_LEVEL``.
+
+    Rasa sets it on its own loggers only; once Sanic runs, the root logger is at WARNING,
+    so the bot's loggers need it too, or their INFO lines are dropped.
+    """
+    from rasa.cli.arguments.default_arguments import add_logging_options
+    from rasa.shared.constants import DEFAULT_LOG_LEVEL, ENV_LOG_LEVEL
+
+    parser = argparse.ArgumentParser(add_help=False)
+    add_logging_options(parser)
+    level = parser.parse_known_args(extra)[0].loglevel
+    if level is None:
+        level = logging.getLevelName(env.get(ENV_LOG_LEVEL, DEFAULT_LOG_LEVEL).upper())
+    return level if isinstance(level, int) else logging.INFO
 
 
 def check_model(path: Path) -> None:
@@ -147,6 +165,7 @@ def prepare(argv: list[str]) -> Settings:
     settings = Settings.from_env()
     settings.export()
     logging_privacy.install(argv)  # before Rasa configures logging
+    logging.getLogger("bot").setLevel(rasa_log_level(argv[1:], os.environ))
     if not settings.model_path.is_file():
         raise SystemExit(f"No trained model at {settings.model_path}: run `make train` first.")
     from bot import emergency_numbers, knowledge

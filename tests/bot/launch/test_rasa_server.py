@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from bot.launch import rasa_server
 from bot.launch.settings import PROJECT_DIR, Settings
@@ -21,6 +24,22 @@ def test_rasa_runs_on_loopback_without_the_http_api() -> None:
     assert "--enable-api" not in args
     cors = args[args.index("--cors") + 1 :]
     assert cors == ["http://127.0.0.1:8080", "http://localhost:8080"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "env", "level"),
+    [
+        ([], {}, logging.INFO),
+        (["--debug"], {}, logging.DEBUG),
+        (["--quiet"], {"LOG_LEVEL": "DEBUG"}, logging.WARNING),
+        ([], {"LOG_LEVEL": "warning"}, logging.WARNING),
+        ([], {"LOG_LEVEL": "nonsense"}, logging.INFO),
+    ],
+)
+def test_the_bots_loggers_follow_rasas_level(
+    extra: list[str], env: dict[str, str], level: int
+) -> None:
+    assert rasa_server.rasa_log_level(extra, env) == level
 
 
 def test_the_launcher_puts_every_change_to_rasa_in_effect(tmp_path: Path) -> None:
