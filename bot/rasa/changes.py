@@ -1,10 +1,10 @@
 """The changes the bot makes to how Rasa runs, in one list, each with a check.
 
-The launcher (:mod:`bot.launch.rasa_server`) installs :data:`CHANGES` before ``rasa run``,
-``bench/profile_handling.py`` installs them to profile the bot as it runs, and
-``tests/bot/rasa/test_changes.py`` checks that each is in effect after the launcher's
-installation, by its behaviour. Each :attr:`RasaChange.is_active` asks Rasa (or Sanic)
-itself, so it fails when the change is not in effect, however it was made.
+The launcher (:func:`bot.launch.rasa_server.prepare`) installs :data:`CHANGES` before
+``rasa run``, and ``bench/profile_handling.py`` installs them to profile the bot as it
+runs. Each :attr:`RasaChange.is_active` asks Rasa (or Sanic) itself whether the change is
+in effect, however it was made: ``tests/bot/launch/test_rasa_server.py`` finds each one
+failing in a fresh process and passing once the launcher has prepared it.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ from rasa.core.actions.action import (
 
 from bot.launch.settings import Settings
 from bot.rasa import fallback
-from bot.rasa.reply_check import check_reply
+from bot.rasa.reply_check import check_reply, prebuilt_validator
 from bot.rasa.sessions import KeptAliveEndpoint, SessionPool
 
 if TYPE_CHECKING:
@@ -65,12 +65,13 @@ class SafeRemoteAction(RemoteAction):
 
     @classmethod
     def configure(cls, settings: Settings) -> None:
-        """Take the timeout from ``settings`` and load the fallback replies now.
+        """Take the timeout from ``settings``; load the fallback replies and build the check.
 
         A broken fact file so stops start-up, rather than the first failed action.
         """
         cls.timeout_seconds = settings.action_timeout_seconds
         fallback.load(settings.country)
+        prebuilt_validator()
 
     def _validate_action_result(self, result: dict[str, Any]) -> bool:
         """Rasa's check of the reply, with the prebuilt validator."""
