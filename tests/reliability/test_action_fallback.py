@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -254,6 +255,7 @@ def counting_action_server(bot: BotServers) -> Iterator[list[str]]:
     """The action server replaced by one that answers every action and notes each connection."""
     bot.stop("actions")
     connections: list[str] = []
+    sockets: list[socket.socket] = []
     body = json.dumps({"events": [], "responses": [{"text": STAND_IN}]}).encode()
 
     class Handler(BaseHTTPRequestHandler):
@@ -262,6 +264,7 @@ def counting_action_server(bot: BotServers) -> Iterator[list[str]]:
         def setup(self) -> None:
             super().setup()
             connections.append(str(self.client_address))
+            sockets.append(self.connection)
 
         def do_POST(self) -> None:
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -282,6 +285,10 @@ def counting_action_server(bot: BotServers) -> Iterator[list[str]]:
     finally:
         server.shutdown()
         server.server_close()
+        for kept in sockets:  # or the Rasa server would go on using them after the test
+            with contextlib.suppress(OSError):
+                kept.shutdown(socket.SHUT_RDWR)
+            kept.close()
         thread.join(timeout=5)
         bot.start_actions()
 
