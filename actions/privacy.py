@@ -12,7 +12,7 @@ from bot import answers, knowledge
 
 
 class ActionForgetMe(TurnEndingAction):
-    """Confirms the erasure; the tracker store (bot/tracker_store.py) deletes the events.
+    """Confirms the erasure; the tracker store (bot/rasa/tracker_store.py) deletes the events.
 
     The store sees this action in the events it is asked to save and deletes every stored
     event of the conversation instead, this request and reply included, then checks that

@@ -18,7 +18,7 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -48,60 +48,49 @@ class Runner:
         return time.monotonic() - began
 
 
-# What bot/launch/rasa_server.py does to Rasa before `rasa run`, on the message path:
-# (module, function) pairs called with no arguments when they exist.
-LAUNCHER_PATCHES = (
-    ("bot.launch.rasa_server", "validate_action_replies_once"),
-    ("bot.launch.action_fallback", "install"),
-    ("bot.launch.graph_runner", "install"),
-    ("bot.launch.keep_alive", "install"),
-)
+def launcher_changes() -> list[str]:
+    """Make the launcher's changes to Rasa (``bot.rasa.changes``); their names.
 
+    So the profile matches the server.
+    """
+    from bot.launch.settings import Settings
+    from bot.rasa.changes import install_all
 
-def launcher_patches() -> list[str]:
-    """Apply the launcher's patches to Rasa that exist, so the profile matches the server."""
-    import importlib
-
-    applied = []
-    for module_name, function_name in LAUNCHER_PATCHES:
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        function = getattr(module, function_name, None)
-        if callable(function):
-            function()
-            applied.append(f"{module_name}.{function_name}")
-    return applied
+    return install_all(Settings.from_env())
 
 
 def rasa_checks_replies() -> bool:
-    """Whether action replies are still checked Rasa's own way (not patched)."""
-    from rasa.core.actions.action import RemoteAction
+    """Whether action replies are still checked Rasa's own way (custom actions are Rasa's)."""
+    from bot.rasa.remote_action import is_installed
 
-    return bool(RemoteAction._validate_action_result.__module__ == "rasa.core.actions.action")
-
-
-def count_validations() -> Callable[[], int]:
-    """Count Rasa's checks of action replies from now on; returns the counter."""
-    from rasa.core.actions.action import RemoteAction
-
-    original = RemoteAction._validate_action_result
-    calls = [0]
-
-    def counted(self: Any, result: dict[str, Any]) -> bool:
-        calls[0] += 1
-        return bool(original(self, result))
-
-    RemoteAction._validate_action_result = counted
-    return lambda: calls[0]
+    return not is_installed()
 
 
-def prebuilt_validator() -> None:
-    """The suggested change: the launcher's reply check, built once."""
-    from bot.launch.rasa_server import validate_action_replies_once
+async def custom_action_runs(agent: Any, prefix: str, count: int) -> int:
+    """Custom actions run in the conversations of one :meth:`Runner.send` batch.
 
-    validate_action_replies_once()
+    Each run that reached the action server had its reply checked once.
+    """
+    from rasa.shared.core.events import ActionExecuted
+
+    names = set(agent.domain.user_actions)
+    runs = 0
+    for conversation in range((count + CONVERSATION_LENGTH - 1) // CONVERSATION_LENGTH):
+        tracker = await agent.tracker_store.retrieve(f"{prefix}-{conversation}")
+        events = tracker.events if tracker is not None else []
+        runs += sum(isinstance(e, ActionExecuted) and e.action_name in names for e in events)
+    return runs
+
+
+def safe_remote_actions() -> None:
+    """The suggested change: custom actions as the launcher makes them.
+
+    That is with the prebuilt reply check, a kept session, a timeout and a safe reply.
+    """
+    from bot.launch.settings import Settings
+    from bot.rasa import remote_action
+
+    remote_action.install(Settings.from_env())
 
 
 def sql_store(agent: Any) -> Any | None:
@@ -160,16 +149,15 @@ def in_memory_store(agent: Any) -> None:
 
 def validation_costs(repeat: int = 20) -> dict[str, float]:
     """Seconds per check of a typical action reply: Rasa's way, and the launcher's."""
-    from rasa.core.actions.action import RemoteAction
-
-    from bot.launch.rasa_server import reply_validator
+    from bot.rasa.remote_action import RasaRemoteAction
+    from bot.rasa.reply_check import reply_validator
 
     reply = {
         "events": [{"event": "slot", "name": "topic", "value": "pregnancy"}],
         "responses": [{"text": "An answer. " * 30, "buttons": [{"title": "More"}]}],
     }
-    check = RemoteAction._validate_action_result  # Rasa's, before any patch
-    action = RemoteAction("action_answer_topic", None)
+    check = RasaRemoteAction._validate_action_result  # Rasa's own check
+    action = RasaRemoteAction("action_answer_topic", None)
     began = time.perf_counter()
     for _ in range(repeat):
         check(action, reply)
@@ -187,8 +175,8 @@ async def _profile(args: argparse.Namespace) -> dict[str, Any]:
     import rasa.core.utils
 
     imported = time.monotonic()
-    validation = validation_costs()  # Rasa's own check, before any patch
-    patches = launcher_patches() if args.launcher_patches else []
+    validation = validation_costs()  # Rasa's own check
+    patches = launcher_changes() if args.launcher_patches else []
     endpoints = (
         rasa.core.utils.read_endpoints_from_path(str(args.endpoints)) if args.endpoints else None
     )
@@ -203,9 +191,8 @@ async def _profile(args: argparse.Namespace) -> dict[str, Any]:
     runner = Runner(agent, json.loads(Path(args.messages).read_text()))
     store = store_kind(agent)  # before a variant below swaps the store
     checked_by_rasa = rasa_checks_replies()
-    calls = count_validations()
     plain = await runner.send(TIMED, "plain", offset=0)
-    checks_per_message = calls() / TIMED
+    checks_per_message = await custom_action_runs(agent, "plain", TIMED) / TIMED
 
     profiler = Profiler(interval=INTERVAL, async_mode="enabled")
     profiler.start()
@@ -219,8 +206,8 @@ async def _profile(args: argparse.Namespace) -> dict[str, Any]:
     variants: list[tuple[str, float]] = [("as configured", plain)]
     variants.append((AGAIN, await runner.send(TIMED, "v0", offset=0)))
     if checked_by_rasa:
-        prebuilt_validator()
-        label = "+ action replies checked by a prebuilt validator"
+        safe_remote_actions()
+        label = "+ custom actions as the launcher makes them (prebuilt reply check, kept session)"
         variants.append((label, await runner.send(TIMED, "v1", offset=0)))
     if sqlite_pragmas(agent):
         label = "+ SQLite WAL journal, synchronous=NORMAL"
@@ -259,7 +246,7 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument(
         "--launcher-patches",
         action="store_true",
-        help="apply what bot/launch/rasa_server.py changes in Rasa first (ours)",
+        help="make the launcher's changes to Rasa first (bot.rasa.changes; ours)",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)

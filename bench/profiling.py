@@ -173,7 +173,7 @@ class Profile:
     checks_per_message: float = 0.0  # action replies Rasa validated per message
     variants: list[tuple[str, float]] = field(default_factory=list)  # (change, s/message)
     launcher_patches: list[str] = field(default_factory=list)  # applied as the launcher does
-    store: str = ""  # "cached" (bot.tracker_store), "sql" (Rasa's SQL store) or "other"
+    store: str = ""  # "cached" (bot.rasa.tracker_store), "sql" (Rasa's SQL store) or "other"
 
     @property
     def per_message_ms(self) -> float:

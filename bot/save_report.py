@@ -1,7 +1,7 @@
 """What the tracker store did with the conversation of the message being handled.
 
 A channel opens a report with :func:`recording` around the handling of one message; the
-tracker store (:mod:`bot.tracker_store`) marks it when it could not read or save the
+tracker store (:mod:`bot.rasa.tracker_store`) marks it when it could not read or save the
 conversation, or could not erase it as asked, and calls :func:`saved` once it has. The
 report is held in a context variable, so it follows the message through Rasa (one asyncio
 task) without Rasa passing it on, and a message handled elsewhere has its own.

@@ -16,7 +16,7 @@ tracker store has done its part (:mod:`bot.save_report`), then sends:
   crisis guidance if the safety rules fire on its text, then a short apology (phrase
   ``handling_failed``, :mod:`bot.channels.safety_net`).
 
-A failing action server is answered inside Rasa (:mod:`bot.launch.action_fallback`), so
+A failing action server is answered inside Rasa (:mod:`bot.rasa.fallback`), so
 that reply comes as any other. Either way the patient is always answered.
 """
 
@@ -30,7 +30,7 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from bot import save_report
 from bot.channels.safety_net import failure_messages
-from bot.launch.action_fallback import not_saved_texts
+from bot.rasa.fallback import not_saved_texts
 
 logger = logging.getLogger(__name__)
 

@@ -48,7 +48,7 @@ from bot.channels.delivery import OnNewMessage
 from bot.channels.inbound import Incoming, WebhookInput
 from bot.channels.payload import RequestError, check_metadata
 from bot.identity import REST, Identities, conversation_id
-from bot.tracker_store import can_save
+from bot.rasa.tracker_store import can_save
 
 logger = logging.getLogger(__name__)
 

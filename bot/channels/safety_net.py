@@ -5,7 +5,7 @@ rules of ``bot/knowledge/safety.yml`` are applied here to the message's text, by
 matcher the NLU uses (:class:`bot.red_flags.RedFlagMatcher`). The reply is the emergency
 or crisis guidance when they fire, with the conversation's local numbers and its alert (as
 the action server's), then a short apology (phrase ``handling_failed``). The guidance is
-composed by :mod:`bot.launch.action_fallback`, which answers for a failed action server.
+composed by :mod:`bot.rasa.fallback`, which answers for a failed action server.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from bot import answers, nlp
 from bot.channels.wording import HANDLING_FAILED, check_phrases, phrase
 from bot.emergency_numbers import conversation_country
-from bot.launch.action_fallback import replies
+from bot.rasa.fallback import replies
 from bot.safety import default_rules
 
 if TYPE_CHECKING:

@@ -4,13 +4,11 @@ Usage: ``python -m bot.launch.rasa_server [extra rasa run arguments]``.
 
 Before handing over to ``rasa run`` it checks the fact set (safety rules, local numbers
 and ``BOT_COUNTRY`` included), the endpoints file and the
-model (each failure names its file), keeps patient text out of the logs, and adjusts
-Rasa where it would fail patients: the action server timeout is ``ACTION_TIMEOUT_SECONDS``
-(default 5) instead of five minutes, a failing action server gets a short safe reply
-instead of silence, action replies are validated without rebuilding the schema each
-time, the model runs without dask, the
-connection to the action server is kept open, and request bodies are capped. The HTTP
-API stays off unless ``RASA_ENABLE_API`` is true, and then needs a JWT secret. The
+model (each failure names its file), keeps patient text out of the logs, and installs
+the changes to Rasa of :data:`bot.rasa.changes.CHANGES` (custom actions with a timeout of
+``ACTION_TIMEOUT_SECONDS`` and a safe reply when the action server fails, replies checked
+quickly, a kept connection closed on stop, and request bodies capped). The HTTP API
+stays off unless ``RASA_ENABLE_API`` is true, and then needs a JWT secret. The
 channels get the identity secret (:func:`bot.identity.load_secret`), which must be set
 when the conversations are in a database several servers may share.
 """
@@ -18,79 +16,16 @@ when the conversations are in a database several servers may share.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from bot import identity, logging_privacy
 from bot.launch.channels import credentials_file, env_file, load_dotenv
 from bot.launch.settings import PROJECT_DIR, Settings
-
-
-def set_action_timeout(seconds: float) -> None:
-    """Bound how long Rasa waits for the action server."""
-    import rasa.core.actions.action as remote_action
-
-    remote_action.DEFAULT_REQUEST_TIMEOUT = seconds
-
-
-def reply_validator() -> Callable[[Any], None]:
-    """A check of action-server replies against Rasa's schema, built once.
-
-    Rasa's schema lets each event be ``oneOf`` its 23 event types, so a generic validator
-    tries every type on every event. Here each event is checked against the types that
-    carry its ``event`` name (the others cannot match), which is the same check.
-    """
-    import jsonschema
-    import rasa.core.actions.action as remote_action
-
-    schema = remote_action.RemoteAction.action_response_format_spec()
-    validator_class = jsonschema.validators.validator_for(schema)
-    events = schema["properties"]["events"]
-    item = events["items"]
-    common = {key: value for key, value in item.items() if key != "oneOf"}
-    options: dict[str, list[dict[str, Any]]] = {}
-    for option in item["oneOf"]:
-        options.setdefault(option["properties"]["event"]["const"], []).append(option)
-    reply_shape = validator_class(
-        {**schema, "properties": {**schema["properties"], "events": {"type": "array"}}}
-    )
-    any_event = validator_class(item)
-    by_name = {name: validator_class({**common, "oneOf": o}) for name, o in options.items()}
-
-    def validate(reply: Any) -> None:
-        reply_shape.validate(reply)
-        for event in reply.get("events") or []:
-            name = event.get("event") if isinstance(event, dict) else None
-            validator = by_name.get(name, any_event) if isinstance(name, str) else any_event
-            validator.validate(event)
-
-    return validate
-
-
-def validate_action_replies_once() -> None:
-    """Check action-server replies with :func:`reply_validator`, built once.
-
-    Rasa 3.6 calls ``jsonschema.validate`` for every reply, which first re-checks Rasa's
-    whole event schema against the meta-schema: about 40 ms of every answer here, and
-    still about 1 ms with a prebuilt generic validator. This one takes about 0.1 ms.
-    """
-    import jsonschema
-    import rasa.core.actions.action as remote_action
-
-    check = reply_validator()
-
-    def validate(self: remote_action.RemoteAction, result: dict[str, Any]) -> bool:
-        try:
-            check(result)
-        except jsonschema.ValidationError as error:
-            error.message += ". Failed to validate Action server response from API."
-            raise
-        return True
-
-    remote_action.RemoteAction._validate_action_result = validate
 
 
 def api_args(env: Mapping[str, str]) -> list[str]:
@@ -108,6 +43,23 @@ def api_args(env: Mapping[str, str]) -> list[str]:
             "(e.g. `openssl rand -hex 32`)."
         )
     return ["--enable-api", "--jwt-secret", secret]
+
+
+def rasa_log_level(extra: list[str], env: Mapping[str, str]) -> int:
+    """The level ``rasa run`` logs at: its ``-v``/``--debug``/``--quiet``, else ``LOG_LEVEL``.
+
+    Rasa sets it on its own loggers only; once Sanic runs, the root logger is at WARNING,
+    so the bot's loggers need it too, or their INFO lines are dropped.
+    """
+    from rasa.cli.arguments.default_arguments import add_logging_options
+    from rasa.shared.constants import DEFAULT_LOG_LEVEL, ENV_LOG_LEVEL
+
+    parser = argparse.ArgumentParser(add_help=False)
+    add_logging_options(parser)
+    level = parser.parse_known_args(extra)[0].loglevel
+    if level is None:
+        level = logging.getLevelName(env.get(ENV_LOG_LEVEL, DEFAULT_LOG_LEVEL).upper())
+    return level if isinstance(level, int) else logging.INFO
 
 
 def check_model(path: Path) -> None:
@@ -200,12 +152,20 @@ def rasa_run_args(
     ]
 
 
-def main(argv: list[str]) -> None:
-    """Check the model and fact set, then hand over to ``rasa run``."""
+def prepare(argv: list[str]) -> Settings:
+    """Everything before ``rasa run``: settings, the checks, and the changes to Rasa.
+
+    Args:
+        argv: this program's command line (the extra ``rasa run`` arguments follow it).
+
+    Returns:
+        The settings the server runs with.
+    """
     load_dotenv(env_file())  # .env (or BOT_ENV_FILE); variables already set win
     settings = Settings.from_env()
     settings.export()
     logging_privacy.install(argv)  # before Rasa configures logging
+    logging.getLogger("bot").setLevel(rasa_log_level(argv[1:], os.environ))
     if not settings.model_path.is_file():
         raise SystemExit(f"No trained model at {settings.model_path}: run `make train` first.")
     from bot import emergency_numbers, knowledge
@@ -220,15 +180,15 @@ def main(argv: list[str]) -> None:
     endpoints = check_endpoints(endpoints_file(argv[1:]))
     identity.load_secret(os.environ, settings.tracker_db.parent, shares_database(endpoints))
     check_model(settings.model_path)
-    from bot.channels.rest import limit_request_size
-    from bot.launch import action_fallback, graph_runner, keep_alive
+    from bot.rasa import changes
 
-    set_action_timeout(settings.action_timeout_seconds)
-    validate_action_replies_once()
-    action_fallback.install()  # a short safe reply when the action server fails
-    graph_runner.install()  # the model's graph run in order, without dask
-    keep_alive.install()  # one kept connection to the action server, not one per call
-    limit_request_size()  # SANIC_REQUEST_MAX_SIZE, for this process only
+    changes.install_all(settings)
+    return settings
+
+
+def main(argv: list[str]) -> None:
+    """Check the model and fact set, change Rasa, then hand over to ``rasa run``."""
+    settings = prepare(argv)
     from rasa.__main__ import main as rasa_main
 
     sys.argv = rasa_run_args(settings, argv[1:])

@@ -10,7 +10,7 @@ import pytest
 
 from bot import migrate_ids
 from bot.identity import SECRET_VARIABLE, Identities
-from bot.tracker_store import PrivateSQLTrackerStore
+from bot.rasa.tracker_store import PrivateSQLTrackerStore
 
 SECRET = "m" * 32
 # (stored id, channel of each user message; None: a bot event only)

@@ -9,7 +9,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot import save_report
 from bot.channels.delivery import deliver_after_save
 from bot.knowledge import Knowledge
-from bot.launch.action_fallback import replies
+from bot.rasa.fallback import replies
 from bot.safety import Alarm
 
 

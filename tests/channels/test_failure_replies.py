@@ -4,7 +4,7 @@ Two faults, each on all six channels (REST, socket.io, Telegram, Slack, Messenge
 Twilio), the platforms' send APIs faked on loopback:
 
 - **the action server stopped**: Rasa's fallback action answers (the short reply, or the
-  emergency guidance), :mod:`bot.launch.action_fallback`;
+  emergency guidance), :mod:`bot.rasa.fallback`;
 - **Rasa's message handling raising** (a lock store that cannot lock, as a Redis that is
   down): the channel answers, :mod:`bot.channels.delivery`, with the emergency guidance
   first when the safety rules fire on the message.

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-import rasa.core.actions.action as action_module
 from aiohttp import web
-from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
+from rasa.core.actions.action import ActionExecutionRejection
 from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
@@ -21,7 +23,8 @@ from rasa.utils.endpoints import EndpointConfig
 
 from bot import knowledge
 from bot.answers import ALERT_FIELD, message_data, safety_answer
-from bot.launch import action_fallback
+from bot.rasa import fallback
+from bot.rasa.remote_action import SafeRemoteAction
 from bot.safety import Alarm, default_rules
 from tests.reliability.client import say
 from tests.servers import BotServers, free_port
@@ -44,7 +47,7 @@ def tracker_after(
 
 
 def test_the_replies_come_from_the_fact_set(disclaimer: str) -> None:
-    replies = action_fallback.FallbackReplies.load()
+    replies = fallback.FallbackReplies.load()
 
     def reply(alarms: set[Alarm], action: str = "", country: str | None = None) -> str:
         return str(replies.message(alarms, action, country)["text"])
@@ -67,7 +70,7 @@ def test_the_replies_come_from_the_fact_set(disclaimer: str) -> None:
 
 
 def test_the_guidance_carries_its_alert_as_the_action_servers_does() -> None:
-    message = action_fallback.FallbackReplies.load().message({Alarm.CRISIS}, country="GB")
+    message = fallback.FallbackReplies.load().message({Alarm.CRISIS}, country="GB")
     expected = safety_answer(knowledge.default(), RULES, {Alarm.CRISIS}, country="GB")
     assert message == {"text": expected.text, **message_data(expected)}
     assert message[ALERT_FIELD]["level"] == "crisis"
@@ -86,26 +89,21 @@ def test_the_guidance_carries_its_alert_as_the_action_servers_does() -> None:
 def test_alarms_follow_the_red_flag_classifier(
     intent: str, entities: list[dict[str, Any]], alarms: set[Alarm]
 ) -> None:
-    assert action_fallback.alarms_in(tracker_after(intent, entities)) == alarms
-
-
-def test_install_makes_rasa_create_the_fallback_action(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(action_module, "RemoteAction", RemoteAction)  # restored afterwards
-    action_fallback.install()
-    domain = Domain.from_dict({"actions": ["action_answer_topic"]})
-    endpoint = EndpointConfig("http://127.0.0.1:1/webhook")
-    action = action_module.action_for_name_or_text("action_answer_topic", domain, endpoint)
-    assert isinstance(action, action_fallback.FallbackRemoteAction)
+    assert fallback.alarms_in(tracker_after(intent, entities)) == alarms
 
 
 async def run_against(url: str, intent: str = "ask_what_is") -> list[Any]:
-    action = action_fallback.FallbackRemoteAction("action_answer_topic", EndpointConfig(url))
-    return await action.run(
-        CollectingOutputChannel(),
-        TemplatedNaturalLanguageGenerator({}),
-        tracker_after(intent),
-        Domain.empty(),
-    )
+    action = SafeRemoteAction("action_answer_topic", EndpointConfig(url))
+    try:
+        events: list[Any] = await action.run(
+            CollectingOutputChannel(),
+            TemplatedNaturalLanguageGenerator({}),
+            tracker_after(intent),
+            Domain.empty(),
+        )
+    finally:
+        await SafeRemoteAction.sessions.close()
+    return events
 
 
 async def test_no_action_server_gives_the_short_reply() -> None:
@@ -135,12 +133,12 @@ def test_the_fallback_gives_the_conversations_numbers(
     metadata: dict[str, Any] | None,
     country: str | None,
 ) -> None:
-    monkeypatch.setattr(action_fallback, "_replies", action_fallback.FallbackReplies.load(operator))
+    monkeypatch.setattr(fallback, "_replies", fallback.FallbackReplies.load(operator))
     flags = [{"entity": "red_flag", "value": "emergency.overdose"}]
-    text = action_fallback.fallback_message(tracker_after("emergency", flags, metadata))["text"]
+    text = fallback.fallback_message(tracker_after("emergency", flags, metadata))["text"]
     groups = ["emergency.overdose"]
     assert text.startswith(RULES.message(Alarm.EMERGENCY, country, groups=groups))
-    assert action_fallback.red_flags_in(tracker_after("emergency", flags)) == groups
+    assert fallback.red_flags_in(tracker_after("emergency", flags)) == groups
 
 
 @pytest.fixture
@@ -247,3 +245,59 @@ def test_a_silent_action_server_times_out_into_the_short_reply(
     seconds, text = timed_say(bot, sender(), "what is LEMS")
     assert bot.settings.action_timeout_seconds <= seconds < REPLY_SECONDS
     assert text.startswith(UNAVAILABLE)
+
+
+STAND_IN = "An answer from the stand-in action server."
+
+
+@pytest.fixture
+def counting_action_server(bot: BotServers) -> Iterator[list[str]]:
+    """The action server replaced by one that answers every action and notes each connection."""
+    bot.stop("actions")
+    connections: list[str] = []
+    sockets: list[socket.socket] = []
+    body = json.dumps({"events": [], "responses": [{"text": STAND_IN}]}).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keeps connections open, as Sanic does
+
+        def setup(self) -> None:
+            super().setup()
+            connections.append(str(self.client_address))
+            sockets.append(self.connection)
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return None
+
+    server = ThreadingHTTPServer((bot.settings.action_host, bot.settings.action_port), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield connections
+    finally:
+        server.shutdown()
+        server.server_close()
+        for kept in sockets:  # or the Rasa server would go on using them after the test
+            with contextlib.suppress(OSError):
+                kept.shutdown(socket.SHUT_RDWR)
+            kept.close()
+        thread.join(timeout=5)
+        bot.start_actions()
+
+
+@pytest.mark.e2e
+def test_the_server_keeps_one_connection_to_the_action_server(
+    bot: BotServers, sender: Callable[[], str], counting_action_server: list[str]
+) -> None:
+    me = sender()
+    for text in ("what is LEMS", "what are the side effects?", "thank you"):
+        assert STAND_IN in say(bot.rasa_url, me, text).texts
+    assert len(counting_action_server) == 1, counting_action_server

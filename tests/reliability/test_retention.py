@@ -13,7 +13,7 @@ from rasa.shared.core.domain import Domain
 
 from bot import retention
 from bot.launch.settings import PROJECT_DIR
-from bot.tracker_store import PrivateSQLTrackerStore
+from bot.rasa.tracker_store import PrivateSQLTrackerStore
 from tests.reliability.services import require_postgres
 
 DAY = 86_400

@@ -25,9 +25,9 @@ from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.knowledge import Knowledge
-from bot.launch.action_fallback import replies
+from bot.rasa.fallback import replies
+from bot.rasa.tracker_store import PrivateSQLTrackerStore
 from bot.safety import Alarm
-from bot.tracker_store import PrivateSQLTrackerStore
 from tests.reliability.client import Answer, request, rest_conversation, say
 from tests.reliability.services import ThrowawayPostgres
 from tests.servers import BotServers, free_port
@@ -43,7 +43,7 @@ def server_on(bot: BotServers, workdir: Path, store: str) -> BotServers:
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(
         "action_endpoint:\n  url: ${ACTION_ENDPOINT_URL}\n  enable_selective_domain: true\n"
-        f"tracker_store:\n  type: bot.tracker_store.PrivateSQLTrackerStore\n{store}"
+        f"tracker_store:\n  type: bot.rasa.tracker_store.PrivateSQLTrackerStore\n{store}"
     )
     servers = BotServers.create(workdir, ACTION_PORT=str(bot.settings.action_port))
     servers.rasa_args = ["--endpoints", str(endpoints)]

@@ -79,7 +79,7 @@ def test_an_unreadable_model_is_named(tmp_path: Path, content: bytes) -> None:
         (None, "is missing"),
         ("tracker_store:\n  db: [unclosed\n", "cannot be read: Failed to read YAML"),
         ("action_endpoint:\n  url: ${NO_SUCH_VARIABLE_HERE}\n", "NO_SUCH_VARIABLE_HERE"),
-        ("tracker_store:\n  type: bot.tracker_store.NoSuchStore\n", "cannot be imported"),
+        ("tracker_store:\n  type: bot.rasa.tracker_store.NoSuchStore\n", "cannot be imported"),
         ("lock_store:\n  type: no_such_module.Store\n", "cannot be imported"),
     ],
 )
@@ -103,10 +103,10 @@ def test_the_project_endpoints_files_pass(monkeypatch: pytest.MonkeyPatch) -> No
     ("store", "shared"),
     [
         (None, False),  # conversations in the server's memory
-        ({"type": "bot.tracker_store.PrivateSQLTrackerStore", "db": "x.db"}, False),
-        ({"type": "bot.tracker_store.PrivateSQLTrackerStore", "dialect": "sqlite"}, False),
+        ({"type": "bot.rasa.tracker_store.PrivateSQLTrackerStore", "db": "x.db"}, False),
+        ({"type": "bot.rasa.tracker_store.PrivateSQLTrackerStore", "dialect": "sqlite"}, False),
         ({"type": "sql", "url": "sqlite:///file:x.db?mode=ro&uri=true"}, False),
-        ({"type": "bot.tracker_store.PrivateSQLTrackerStore", "dialect": "postgresql"}, True),
+        ({"type": "bot.rasa.tracker_store.PrivateSQLTrackerStore", "dialect": "postgresql"}, True),
         ({"type": "sql", "url": "postgresql://bot@db/bot"}, True),
         ({"type": "redis", "url": "localhost"}, True),
     ],
@@ -172,7 +172,7 @@ def postgres_endpoints(tmp_path: Path) -> Path:
     endpoints = tmp_path / "endpoints.yml"
     endpoints.write_text(
         "tracker_store:\n"
-        "  type: bot.tracker_store.PrivateSQLTrackerStore\n"
+        "  type: bot.rasa.tracker_store.PrivateSQLTrackerStore\n"
         "  dialect: postgresql\n"
         "  url: 127.0.0.1\n"
         f"  port: {free_port()}\n"

@@ -22,13 +22,8 @@ from rasa.utils.endpoints import EndpointConfig
 
 from bot import save_report
 from bot.knowledge import Knowledge
-from bot.tracker_store import (
-    FORGET_ACTION,
-    PrivateSQLTrackerStore,
-    SafeRedisLockStore,
-    asks_to_forget,
-    can_save,
-)
+from bot.rasa.lock_store import SafeRedisLockStore
+from bot.rasa.tracker_store import FORGET_ACTION, PrivateSQLTrackerStore, asks_to_forget, can_save
 from tests.reliability.client import all_senders, rest_conversation, say, stored_events
 from tests.reliability.services import require_postgres, require_redis
 from tests.servers import BotServers, free_port
@@ -355,7 +350,7 @@ def redis_lock_stores(count: int) -> list[SafeRedisLockStore]:
     env = require_redis().env
     config = EndpointConfig(
         url=env["REDIS_HOST"],
-        type="bot.tracker_store.SafeRedisLockStore",
+        type="bot.rasa.lock_store.SafeRedisLockStore",
         port=env["REDIS_PORT"],
         password=env["REDIS_PASSWORD"],
         db=1,

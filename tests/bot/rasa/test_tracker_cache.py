@@ -6,7 +6,7 @@ import pytest
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.tracker_cache import Stamp, TrackerCache
+from bot.rasa.tracker_cache import Stamp, TrackerCache
 
 
 def tracker(sender: str, *texts: str) -> DialogueStateTracker:

@@ -14,7 +14,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.tracker_tail import recent_part
+from bot.rasa.tracker_tail import recent_part
 
 DOMAIN = Domain.from_yaml(
     """

@@ -1,8 +1,8 @@
-"""Conversation storage: Rasa's SQL tracker store made to forget, and a safe Redis lock.
+"""Conversation storage: Rasa's SQL tracker store, made to forget and to fail loudly.
 
 Conversations are health data. :class:`PrivateSQLTrackerStore` (``endpoints.yml``:
-``tracker_store: type: bot.tracker_store.PrivateSQLTrackerStore``, with the same keys as
-Rasa's ``SQL`` store) differs from Rasa's in three ways:
+``tracker_store: type: bot.rasa.tracker_store.PrivateSQLTrackerStore``, with the same keys as
+Rasa's ``SQL`` store) differs from Rasa's in these ways:
 
 - **Erasure.** When it saves a conversation whose unsaved events include the action
   ``action_forget_me`` (the patient said "forget me"), it deletes every stored event of
@@ -25,26 +25,18 @@ Rasa's ``SQL`` store) differs from Rasa's in three ways:
   stops start-up with an error naming the database (password masked).
 - **Speed.** Rasa's store reads and replays every event of a conversation on each message,
   and counts them again (twice here, with erasure) before it saves. This one keeps the
-  trackers it saved in memory (:mod:`bot.tracker_cache`, ``cache_size`` conversations,
-  default 1000) and checks with one indexed query that the database still matches them;
-  it writes new events in one transaction. It hands out only a long conversation's last
-  turns, with its slot values (:mod:`bot.tracker_tail`), so a message costs the same at
-  turn 400 as at turn 10; the database keeps the whole conversation. PostgreSQL
+  trackers it saved in memory (:mod:`bot.rasa.tracker_cache`, ``cache_size``
+  conversations, default 1000) and checks with one indexed query that the database still
+  matches them; it writes new events in one transaction. It hands out only a long
+  conversation's last turns, with its slot values (:mod:`bot.rasa.tracker_tail`), so a
+  message costs the same at turn 400 as at turn 10; the database keeps the whole
+  conversation. PostgreSQL
   connections are checked before each use, so no message fails on one that a restart of
   the database closed. SQLite files use a write-ahead log with ``synchronous=NORMAL`` (a
   crash of the server loses nothing; a power cut can lose the last messages), overwrite
   deleted rows (``secure_delete``) and keep their connections open.
 
 It works with every database Rasa's store does; the project tests SQLite and PostgreSQL.
-
-With several Rasa servers, :class:`SafeRedisLockStore` (``lock_store: type:
-bot.tracker_store.SafeRedisLockStore``, same keys as Rasa's ``redis``) makes sure the
-messages of one conversation are handled one at a time. Rasa 3.6's ``RedisLockStore``
-reads, changes and writes its ticket queue in separate Redis calls, so two servers taking
-a message of the same conversation at the same moment can both hold the lock, and the
-later save then drops the other's turn (RasaHQ/rasa#9213; the fix, #11256, was reverted
-from the open-source line). Here every change to the queue is one Redis transaction, and
-an unreachable Redis stops start-up after ``connect_timeout`` seconds, naming it.
 """
 
 from __future__ import annotations
@@ -54,12 +46,10 @@ import itertools
 import json
 import logging
 import time
-from collections.abc import Callable, Generator, Iterable
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Generator, Iterable
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from rasa.core.lock import TicketLock
-from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.core.tracker_store import (
     AwaitableTrackerStore,
     FailSafeTrackerStore,
@@ -74,18 +64,16 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.utils.cli import print_error_and_exit
 
 from bot import save_report
-from bot.tracker_cache import DEFAULT_SIZE, Stamp, TrackerCache
-from bot.tracker_tail import recent_part
+from bot.rasa.tracker_cache import DEFAULT_SIZE, Stamp, TrackerCache
+from bot.rasa.tracker_tail import recent_part
 
 if TYPE_CHECKING:
     from rasa.core.brokers.broker import EventBroker
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.trackers import DialogueStateTracker
-    from rasa.utils.endpoints import EndpointConfig
     from sqlalchemy.orm import Session
 
 logger = logging.getLogger(__name__)
-T = TypeVar("T")
 
 FORGET_ACTION = "action_forget_me"
 DEFAULT_CONNECT_SECONDS = 30.0
@@ -398,119 +386,3 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         )
         session.commit()
         return int(removed)
-
-
-# what a lock change does with the stored queue
-KEEP, SAVE, DELETE = "keep", "save", "delete"
-LockChange = Callable[[TicketLock | None], tuple[str, TicketLock | None, T]]
-
-
-class SafeRedisLockStore(RedisLockStore):
-    """Rasa's Redis lock store with every change of a ticket queue made atomic.
-
-    Each read-change-write runs in a Redis transaction (``WATCH``/``MULTI``) that is
-    retried when another server changed the queue in between.
-    """
-
-    def __init__(
-        self,
-        endpoint_config: EndpointConfig | None = None,
-        connect_timeout: float | str = DEFAULT_CONNECT_SECONDS,
-        **kwargs: Any,
-    ) -> None:
-        """Connect to Redis, waiting at most ``connect_timeout`` seconds.
-
-        Args:
-            endpoint_config: what Rasa passes from endpoints.yml (``url``, ``port``,
-                ``password``, ``db``, ``key_prefix``...).
-            connect_timeout: seconds to wait for Redis before stopping start-up.
-            kwargs: the arguments of Rasa's ``RedisLockStore``.
-
-        Raises:
-            ConnectionError: Redis did not answer in time; names it.
-        """
-        import redis
-
-        if endpoint_config is not None:
-            kwargs = {"host": endpoint_config.url, **endpoint_config.kwargs, **kwargs}
-            connect_timeout = kwargs.pop("connect_timeout", connect_timeout)
-        kwargs.pop("type", None)
-        super().__init__(**kwargs)
-        where = f"redis://{kwargs.get('host') or 'localhost'}:{kwargs.get('port') or 6379}"
-        deadline = time.monotonic() + float(connect_timeout)
-        while True:
-            try:
-                self.red.ping()
-                return
-            except redis.RedisError as error:
-                if time.monotonic() >= deadline:
-                    raise ConnectionError(f"Cannot reach the lock store {where}: {error}") from None
-                logger.warning("Waiting for the lock store %s...", where)
-                time.sleep(RETRY_SECONDS)
-
-    def _change(self, conversation_id: str, change: LockChange[T]) -> T:
-        """Apply ``change`` to the stored queue of ``conversation_id`` atomically."""
-        import redis
-
-        key = self.key_prefix + conversation_id
-        with self.red.pipeline() as pipe:
-            while True:
-                try:
-                    pipe.watch(key)
-                    raw = pipe.get(key)
-                    lock = TicketLock.from_dict(json.loads(raw)) if raw else None
-                    action, changed, result = change(lock)
-                    pipe.multi()
-                    if action == SAVE and changed is not None:
-                        pipe.set(key, changed.dumps())
-                    elif action == DELETE:
-                        pipe.delete(key)
-                    pipe.execute()
-                    return result
-                except redis.WatchError:
-                    continue  # another server changed the queue: read it again
-
-    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
-        """Queue a new ticket for ``conversation_id``; its number."""
-
-        def issue(lock: TicketLock | None) -> tuple[str, TicketLock | None, int]:
-            lock = lock or self.create_lock(conversation_id)
-            return SAVE, lock, lock.issue_ticket(lock_lifetime)
-
-        try:
-            return self._change(conversation_id, issue)
-        except Exception as error:
-            raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
-
-    def update_lock(self, conversation_id: str) -> None:
-        """Drop expired tickets from the queue of ``conversation_id``."""
-
-        def expire(lock: TicketLock | None) -> tuple[str, TicketLock | None, None]:
-            if lock is None:
-                return KEEP, None, None
-            lock.remove_expired_tickets()
-            return SAVE, lock, None
-
-        self._change(conversation_id, expire)
-
-    def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
-        """Remove ``ticket_number`` from the queue of ``conversation_id``."""
-
-        def finish(lock: TicketLock | None) -> tuple[str, TicketLock | None, None]:
-            if lock is None:
-                return KEEP, None, None
-            lock.remove_ticket_for(ticket_number)
-            return SAVE, lock, None
-
-        self._change(conversation_id, finish)
-
-    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
-        """Remove ``ticket_number``, and the queue itself when no one else waits."""
-
-        def clean(lock: TicketLock | None) -> tuple[str, TicketLock | None, None]:
-            if lock is None:
-                return KEEP, None, None
-            lock.remove_ticket_for(ticket_number)
-            return (SAVE if lock.is_someone_waiting() else DELETE), lock, None
-
-        self._change(conversation_id, clean)

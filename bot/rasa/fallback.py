@@ -1,10 +1,8 @@
-"""A short, safe reply when the action server is down, slow or failing.
+"""The safe replies sent in place of a custom action the action server did not run.
 
-Every answer comes from a custom action. When the action server cannot be reached, times
-out (``ACTION_TIMEOUT_SECONDS``) or answers with an error, Rasa 3.6 logs the error and
-sends the patient nothing (``MessageProcessor._run_action`` swallows it; Rasa has no
-setting for this, RasaHQ/rasa#7630). :func:`install` makes the Rasa server in this process
-run custom actions as :class:`FallbackRemoteAction`, which sends instead:
+When the action server cannot be reached, times out or answers with an error, Rasa 3.6
+logs the error and sends the patient nothing (RasaHQ/rasa#7630);
+:class:`bot.rasa.remote_action.SafeRemoteAction` sends :func:`fallback_message` instead:
 
 - for a red-flag message (intent ``emergency``/``crisis`` or a ``red_flag`` entity, set by
   ``bot.nlu.red_flag_classifier``): the emergency or crisis guidance of
@@ -15,46 +13,27 @@ run custom actions as :class:`FallbackRemoteAction`, which sends instead:
   channel sends it only once the store has checked that nothing is left);
 - otherwise: "I can't look that up right now, please try again", with the disclaimer.
 
-The fact set and the numbers are loaded once, at start-up, so composing a reply needs no
-file and no server.
-The next message goes to the action server again, so the conversation resumes by itself.
-The channels send the replies for a conversation that could not be saved from here too
-(:func:`not_saved_texts`, used by :mod:`bot.channels.delivery`).
-
-Rasa offers no setting or hook for an action's error path, so :func:`install` rebinds
-``rasa.core.actions.action.RemoteAction``, the name ``action_for_name_or_text`` uses to
-create custom actions, to the subclass. ``tests/reliability`` checks that this still
-holds for the installed Rasa.
+The fact set and the numbers are loaded once, at start-up (:func:`load`), so composing a
+reply needs no file and no server. The channels send the replies for a conversation that
+could not be saved from here too (:func:`not_saved_texts`, used by
+:mod:`bot.channels.delivery`).
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-
-from rasa.core.actions.action import (
-    ActionExecutionRejection,
-    RemoteAction,
-    create_bot_utterance,
-)
 
 from bot import answers, knowledge
 from bot.emergency_numbers import conversation_country
 from bot.knowledge import Knowledge
 from bot.launch.settings import Settings
+from bot.rasa.tracker_store import FORGET_ACTION
 from bot.safety import RED_FLAG_ENTITY, Alarm, SafetyRules, default_rules
-from bot.tracker_store import FORGET_ACTION
 
 if TYPE_CHECKING:
-    from rasa.core.channels.channel import OutputChannel
-    from rasa.core.nlg import NaturalLanguageGenerator
-    from rasa.shared.core.domain import Domain
-    from rasa.shared.core.events import Event
     from rasa.shared.core.trackers import DialogueStateTracker
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -161,39 +140,8 @@ def red_flags_in(tracker: DialogueStateTracker) -> list[str]:
 _replies: FallbackReplies | None = None
 
 
-class FallbackRemoteAction(RemoteAction):
-    """A custom action that sends a short safe reply when the action server fails."""
-
-    async def run(
-        self,
-        output_channel: OutputChannel,
-        nlg: NaturalLanguageGenerator,
-        tracker: DialogueStateTracker,
-        domain: Domain,
-    ) -> list[Event]:
-        """Run the action on the action server; on failure, return the fallback reply."""
-        try:
-            events: list[Event] = await super().run(output_channel, nlg, tracker, domain)
-            return events
-        except ActionExecutionRejection:
-            raise  # the action declined to run: Rasa predicts another one
-        except Exception as error:
-            logger.error(
-                "The action server did not run '%s' (%s); sent the fallback reply.",
-                self.name(),
-                describe(error),
-            )
-            return [create_bot_utterance(fallback_message(tracker, self.name()))]
-
-
-def describe(error: BaseException) -> str:
-    """The error's type and (shortened) message, for the log."""
-    message = str(error)
-    return f"{type(error).__name__}: {message[:200]}" if message else type(error).__name__
-
-
 def replies() -> FallbackReplies:
-    """The replies, loaded on first use if :func:`install` did not run."""
+    """The replies, loaded on first use if :func:`load` did not run."""
     global _replies
     if _replies is None:
         _replies = FallbackReplies.load(Settings.from_env().country)
@@ -219,18 +167,12 @@ def not_saved_texts(tracker: DialogueStateTracker | None, erasure: bool = False)
     return replies().unsaved(alarms, erasure, _country(tracker), groups)
 
 
-def install() -> FallbackReplies:
-    """Make the Rasa server in this process use :class:`FallbackRemoteAction`.
-
-    Call it before ``rasa run`` starts (the launcher does). It loads the fact set now,
-    so a broken fact file stops start-up rather than the first failed action.
+def load(country: str | None = None) -> FallbackReplies:
+    """Load the replies now, for ``country`` (``BOT_COUNTRY``); a broken fact file fails here.
 
     Returns:
         The replies that will be sent.
     """
     global _replies
-    import rasa.core.actions.action as action_module
-
-    _replies = FallbackReplies.load(Settings.from_env().country)
-    action_module.RemoteAction = FallbackRemoteAction
+    _replies = FallbackReplies.load(country)
     return _replies
