@@ -13,7 +13,9 @@
    and lone surrogates replaced (:func:`bot.channels.payload.clean_text`), here only;
 5. **handle**: in the background for the messaging platforms, which want their 200 at
    once (a slow answer would make them send the message again); REST waits, its replies
-   are its response;
+   are its response. A server told to stop (SIGTERM, as on every deploy) first finishes
+   the messages it acknowledged, for up to :data:`DRAIN_SECONDS`: the platform will not
+   send them again;
 6. **always answer**: through :func:`bot.channels.delivery.deliver_after_save`, which
    holds the replies until the conversation is saved and, when Rasa fails, sends the
    emergency or crisis guidance if the safety rules fire, then a short apology. A message
@@ -46,6 +48,10 @@ from bot.channels.wording import MEDIA_ONLY, phrase
 from bot.identity import conversation_id
 
 logger = logging.getLogger(__name__)
+
+# how long a stopping server waits for the messages it acknowledged: more than the action
+# timeout (5 s) and a save, less than the 20 s the launcher gives the Rasa server
+DRAIN_SECONDS = 15.0
 
 
 @dataclass(frozen=True)
@@ -178,7 +184,26 @@ class WebhookInput(InboundChannel):
         async def webhook(request: Request) -> Answer:
             return await self.receive(request, handle)
 
+        @hooks.listener("before_server_stop")
+        async def finish_acknowledged(*_: Any) -> None:
+            await self.drain()
+
         return hooks
+
+    async def drain(self, timeout: float = DRAIN_SECONDS) -> None:
+        """Wait for the messages being handled in the background, at most ``timeout`` s."""
+        pending = set(self._tasks)
+        if not pending:
+            return
+        logger.info("%s: finishing %d message(s) before stopping.", self.name(), len(pending))
+        _, left = await asyncio.wait(pending, timeout=timeout)
+        if left:
+            logger.error(
+                "%s: %d message(s) were still being handled after %.0f s; stopped anyway.",
+                self.name(),
+                len(left),
+                timeout,
+            )
 
     async def health(self, request: Request) -> HTTPResponse:
         """The answer to ``GET /``: the channel is up."""
