@@ -105,7 +105,8 @@ def evaluate(
 def project_matcher() -> Callable[[str], Iterable[str]]:
     """The alarms the project's rules raise for a text, as label strings.
 
-    The text is spelling corrected first, as in the NLU pipeline.
+    The text is spelling corrected first, as in the NLU pipeline, which reads other
+    languages in the text as written.
     """
     from bot import nlp
     from bot.red_flags import RedFlagMatcher
@@ -117,6 +118,6 @@ def project_matcher() -> Callable[[str], Iterable[str]]:
     corrector = project_corrector(str(language.path))
 
     def find(text: str) -> list[str]:
-        return [alarm.value for alarm in matcher.find(corrector.correct(text)).alarms]
+        return [alarm.value for alarm in matcher.find(corrector.correct(text), text).alarms]
 
     return find

@@ -60,3 +60,10 @@ def test_a_case_is_correct_only_with_exactly_its_alarm(
     label: str, found: set[str], correct: bool
 ) -> None:
     assert Case("x", label, frozenset(found)).correct is correct
+
+
+def test_the_project_matcher_reads_other_languages_as_written() -> None:
+    from bench.redflags import project_matcher
+
+    # spelling correction towards English would turn "Luft" into "left"
+    assert "emergency" in project_matcher()("Ich bekomme keine Luft mehr")
