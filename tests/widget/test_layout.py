@@ -16,6 +16,8 @@ pytestmark = pytest.mark.e2e
 # one (`WIDGET_SCREENSHOT=docs/widget.png uv run pytest tests/widget/test_layout.py -k
 # screenshot` refreshes docs/widget.png); tests never rewrite tracked files themselves.
 SCREENSHOT_VARIABLE = "WIDGET_SCREENSHOT"
+# ... and the emergency alert's (`WIDGET_ALERT_SCREENSHOT=docs/widget-alert.png`)
+ALERT_SCREENSHOT_VARIABLE = "WIDGET_ALERT_SCREENSHOT"
 
 
 @pytest.mark.parametrize(
@@ -61,5 +63,21 @@ def test_screenshot_of_an_answer_for_the_docs(
     expect(widget.topic("Tell me more")).to_be_visible()
     expect(widget.panel).to_have_css("animation-name", "none")  # prefers-reduced-motion
     screenshot = Path(os.environ.get(SCREENSHOT_VARIABLE) or tmp_path / "widget.png")
+    page.screenshot(path=screenshot, animations="disabled", caret="hide")
+    assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize(
+    "context_options",
+    [{"viewport": {"width": 1100, "height": 760}, "reduced_motion": "reduce"}],
+)
+def test_screenshot_of_the_emergency_alert_for_the_docs(
+    page: Page, widget: ChatWidget, tmp_path: Path
+) -> None:
+    widget.open()
+    widget.ask("my lips are swelling and I can't breathe")
+    alert = widget.expect_alert("emergency")
+    expect(alert.locator("a[href^='tel:']").first).to_be_visible()
+    screenshot = Path(os.environ.get(ALERT_SCREENSHOT_VARIABLE) or tmp_path / "alert.png")
     page.screenshot(path=screenshot, animations="disabled", caret="hide")
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
