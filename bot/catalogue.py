@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from bot import answers
 from bot.answers import Answer
+from bot.channels.wording import CHANNEL_PHRASES
 from bot.knowledge import Knowledge
 from bot.person import for_other_person
 from bot.planner import SMALL_TALK
@@ -106,6 +107,9 @@ def other_answers(knowledge: Knowledge) -> list[Entry]:
         Entry("feedback: negative", answers.feedback_reply(knowledge, "feedback_negative")),
         Entry("forgotten", Answer((knowledge.phrases["forgotten"],))),
         Entry("action server unavailable", Answer((knowledge.phrases["action_unavailable"],))),
+        Entry("not saved", Answer((knowledge.phrases["not_saved"],))),
+        Entry("not forgotten", Answer((knowledge.phrases["not_forgotten"],))),
+        *(Entry(f"channel: {key}", Answer((knowledge.phrases[key],))) for key in CHANNEL_PHRASES),
         Entry("another language (English notice)", Answer((knowledge.languages.english,))),
     ]
     found += [

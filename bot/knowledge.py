@@ -46,6 +46,11 @@ REQUIRED_PHRASES = frozenset(
         "feelings_lead",
         "likely_alarm_lead",
         "safety_line",
+        # the channels' own replies (bot/channels/wording.py)
+        "media_only",
+        "handling_failed",
+        "unreadable",
+        "session_ended",
     }
 )
 

@@ -14,8 +14,8 @@ import logging
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from bot import answers, nlp
-from bot.channels.wording import HANDLING_FAILED, check_phrases, phrase
+from bot import answers, knowledge, nlp
+from bot.channels.wording import HANDLING_FAILED, phrase
 from bot.emergency_numbers import conversation_country
 from bot.rasa.fallback import replies
 from bot.safety import default_rules
@@ -39,7 +39,7 @@ def prepare() -> None:
 
     Called as each channel starts: a missing phrase or a broken rule stops start-up.
     """
-    check_phrases()
+    knowledge.default()  # every phrase, checked
     replies()
     matcher()
 
