@@ -201,14 +201,16 @@ async def alternating(
     total_seconds: float = 180.0,
     conversation_length: int = 10,
     prefix: str = "seq",
+    block: int | None = None,
 ) -> list[LoadResult]:
     """``count`` messages to each webhook, one at a time, the webhooks taking turns.
 
     Each ``(url, messages)`` target gets its own messages (cycled), as conversations of
     ``conversation_length`` messages sent back to back; the targets take turns by
-    conversation. Taking turns, rather than measuring one bot and then the other, gives
+    conversation, or by ``block`` messages when given (a long conversation in
+    stretches). Taking turns, rather than measuring one bot and then the other, gives
     them the same machine: a busy spell of other programs slows both alike. Whole
-    conversations, rather than single messages, keep each bot as warm as when it is
+    conversations (or stretches), rather than single messages, keep each bot as warm as when it is
     measured alone (a server that waits between messages, as while the other bot
     answers, wakes its idle threads more slowly).
 
@@ -222,11 +224,12 @@ async def alternating(
     unsent = [0 for _ in targets]
     started = time.monotonic()
     deadline = started + total_seconds
+    step = block or conversation_length
     async with aiohttp.ClientSession() as session:
-        for first in range(0, count, conversation_length):
+        for first in range(0, count, step):
             for index, (url, _) in enumerate(targets):
-                sender = f"{prefix}-{index}-{first // conversation_length}"
-                for _ in range(min(conversation_length, count - first)):
+                for position in range(first, min(first + step, count)):
+                    sender = f"{prefix}-{index}-{position // conversation_length}"
                     left = deadline - time.monotonic()
                     if left <= 0:
                         unsent[index] += 1
@@ -240,39 +243,6 @@ async def alternating(
         LoadResult(1, count, elapsed, outcomes[index], unsent=unsent[index])
         for index in range(len(targets))
     ]
-
-
-async def long_conversations(
-    targets: Sequence[tuple[str, Sequence[str]]],
-    turns: int,
-    block: int = 20,
-    timeout: float = 30.0,
-    total_seconds: float = 180.0,
-    prefix: str = "long",
-) -> list[list[Outcome]]:
-    """One conversation of ``turns`` messages to each webhook; each turn's outcome.
-
-    The targets take turns by blocks of ``block`` messages, as :func:`alternating` does
-    by conversation, so a busy spell of the machine slows both alike. A turn the deadline
-    leaves unsent is missing from the end of its list.
-    """
-    if any(not messages for _, messages in targets):
-        raise ValueError("no messages to send")
-    pools = [itertools.cycle(messages) for _, messages in targets]
-    outcomes: list[list[Outcome]] = [[] for _ in targets]
-    deadline = time.monotonic() + total_seconds
-    async with aiohttp.ClientSession() as session:
-        for first in range(0, turns, block):
-            for index, (url, _) in enumerate(targets):
-                for _ in range(min(block, turns - first)):
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        return outcomes
-                    outcome = await post_message(
-                        session, url, f"{prefix}-{index}", next(pools[index]), min(timeout, left)
-                    )
-                    outcomes[index].append(outcome)
-    return outcomes
 
 
 async def first_answer(

@@ -14,7 +14,6 @@ from bench.load import (
     Outcome,
     alternating,
     first_answer,
-    long_conversations,
     run_senders,
 )
 from bench.memory import RssSampler
@@ -140,11 +139,14 @@ def measure(
             )
         )
         long = asyncio.run(
-            long_conversations(
+            alternating(
                 [(bot.rest_url, messages) for bot, messages in bots],
                 plan.long_turns,
                 timeout=REQUEST_TIMEOUT,
                 total_seconds=LOAD_SECONDS,
+                conversation_length=plan.long_turns,
+                prefix="long",
+                block=LENGTH_WINDOW,
             )
         )
         loads = [
@@ -180,7 +182,7 @@ def measure(
             loads=loads[index],
             peak_rss_mib={name: track.peak_mib for name, track in sampler.tracks.items()},
             rss_series={name: track.samples for name, track in sampler.tracks.items()},
-            by_turn=long[index],
+            by_turn=long[index].outcomes,
         )
         for index, ((bot, _), (actions_ready, ready), sampler) in enumerate(
             zip(bots, readiness, samplers, strict=True)

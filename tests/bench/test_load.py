@@ -7,7 +7,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bench.load import alternating, first_answer, long_conversations, post_message, run_senders
+from bench.load import alternating, first_answer, post_message, run_senders
 
 SEEN = web.AppKey("seen", list)
 
@@ -123,8 +123,11 @@ async def test_long_conversations_are_one_per_bot_taken_in_blocks(
     server: tuple[str, web.Application],
 ) -> None:
     url, app = server
-    first, second = await long_conversations(
-        [(url, ["a"]), (url + "?bot=2", ["b"])], turns=5, block=2
+    first, second = (
+        result.outcomes
+        for result in await alternating(
+            [(url, ["a"]), (url + "?bot=2", ["b"])], count=5, conversation_length=5, block=2
+        )
     )
     assert [m for _, m in app[SEEN]] == ["a", "a", "b", "b", "a", "a", "b", "b", "a", "b"]
     senders = {m: {s for s, seen in app[SEEN] if seen == m} for m in ("a", "b")}
@@ -134,5 +137,7 @@ async def test_long_conversations_are_one_per_bot_taken_in_blocks(
 
 async def test_long_conversations_stop_at_the_deadline(server: tuple[str, web.Application]) -> None:
     url, _ = server
-    [outcomes] = await long_conversations([(url, ["slow"])], turns=5, total_seconds=1.5)
-    assert 1 <= len(outcomes) < 5
+    [result] = await alternating(
+        [(url, ["slow"])], count=5, conversation_length=5, block=2, total_seconds=1.5
+    )
+    assert 1 <= len(result.outcomes) < 5
