@@ -10,11 +10,20 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 from bench.nlu_metrics import Prediction, confusion
 from bench.serving import ServeResult
 
 COLOURS = {"ours": "#1b7837", "baseline": "#762a83", "default": "#762a83"}
+
+
+def _saved(figure: Figure, path: Path) -> Path:
+    """Write ``figure`` to ``path`` (laid out, 110 dpi) and free it; the path."""
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path
 
 
 def confusion_matrix(predictions: Sequence[Prediction], title: str, path: Path) -> Path:
@@ -38,10 +47,7 @@ def confusion_matrix(predictions: Sequence[Prediction], title: str, path: Path) 
     axes.set_xlabel("predicted intent")
     axes.set_ylabel("expected intent")
     axes.set_title(title, fontsize=10)
-    figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
-    return path
+    return _saved(figure, path)
 
 
 def latency_cdf(results: Mapping[str, ServeResult], path: Path) -> Path:
@@ -59,10 +65,7 @@ def latency_cdf(results: Mapping[str, ServeResult], path: Path) -> Path:
     axes.set_title("Sequential messages: latency distribution")
     axes.grid(True, alpha=0.3)
     axes.legend()
-    figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
-    return path
+    return _saved(figure, path)
 
 
 def latency_by_turn(results: Mapping[str, ServeResult], path: Path) -> Path:
@@ -79,10 +82,7 @@ def latency_by_turn(results: Mapping[str, ServeResult], path: Path) -> Path:
     axes.set_title("One long conversation: latency by turn")
     axes.grid(True, alpha=0.3)
     axes.legend()
-    figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
-    return path
+    return _saved(figure, path)
 
 
 def throughput(results: Mapping[str, ServeResult], path: Path) -> Path:
@@ -104,10 +104,7 @@ def throughput(results: Mapping[str, ServeResult], path: Path) -> Path:
     axes.set_title("Throughput on the REST channel")
     axes.grid(True, axis="y", alpha=0.3)
     axes.legend()
-    figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
-    return path
+    return _saved(figure, path)
 
 
 def memory(results: Mapping[str, ServeResult], path: Path) -> Path:
@@ -130,10 +127,7 @@ def memory(results: Mapping[str, ServeResult], path: Path) -> Path:
     axes.set_title("Resident memory (sampled every 0.2 s)")
     axes.grid(True, alpha=0.3)
     axes.legend(fontsize=8)
-    figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
-    return path
+    return _saved(figure, path)
 
 
 def grades(values: Sequence[float], limit: float, median_limit: float, path: Path) -> Path:
@@ -147,7 +141,4 @@ def grades(values: Sequence[float], limit: float, median_limit: float, path: Pat
     axes.set_ylabel("answers")
     axes.set_title("Reading grade of every answer")
     axes.legend(fontsize=8)
-    figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
-    return path
+    return _saved(figure, path)
