@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
@@ -27,14 +28,18 @@ def training_data() -> TrainingData:
     )
 
 
-def test_trained_saved_and_loaded_it_ranks_the_intents(tmp_path: Path) -> None:
+def trained_and_loaded(tmp_path: Path, **settings: Any) -> LinearIntentClassifier:
+    """A classifier trained on EXAMPLES, saved in Rasa's model storage and loaded again."""
     storage = LocalModelStorage(tmp_path)
     resource = Resource("linear")
     context = ExecutionContext(GraphSchema({}), "test")
-    config = {**LinearIntentClassifier.get_default_config(), "max_char_ngram": 4}
-    trained = LinearIntentClassifier.create(config, storage, resource, context)
-    trained.train(training_data())
-    loaded = LinearIntentClassifier.load(config, storage, resource, context)
+    config = {**LinearIntentClassifier.get_default_config(), **settings}
+    LinearIntentClassifier.create(config, storage, resource, context).train(training_data())
+    return LinearIntentClassifier.load(config, storage, resource, context)
+
+
+def test_trained_saved_and_loaded_it_ranks_the_intents(tmp_path: Path) -> None:
+    loaded = trained_and_loaded(tmp_path, max_char_ngram=4)
     [message] = loaded.process([Message(data={TEXT: "Side effects??"})])
     assert message.get(INTENT)["name"] == "ask_side_effects"
     ranking = message.get(INTENT_RANKING_KEY)
@@ -69,12 +74,7 @@ def test_loaded_weights_score_as_the_fitted_ones(tmp_path: Path) -> None:
 
     import numpy as np
 
-    storage = LocalModelStorage(tmp_path)
-    resource = Resource("linear")
-    context = ExecutionContext(GraphSchema({}), "test")
-    config = LinearIntentClassifier.get_default_config()
-    LinearIntentClassifier.create(config, storage, resource, context).train(training_data())
-    loaded = LinearIntentClassifier.load(config, storage, resource, context).model
+    loaded = trained_and_loaded(tmp_path).model
     assert loaded[-1].coef_.flags["F_CONTIGUOUS"]  # scored without copying the weights
     row_ordered = copy.deepcopy(loaded)
     row_ordered[-1].coef_ = np.ascontiguousarray(row_ordered[-1].coef_)
@@ -83,10 +83,5 @@ def test_loaded_weights_score_as_the_fitted_ones(tmp_path: Path) -> None:
 
 
 def test_the_saved_classifier_keeps_no_dropped_grams(tmp_path: Path) -> None:
-    storage = LocalModelStorage(tmp_path)
-    resource = Resource("linear")
-    context = ExecutionContext(GraphSchema({}), "test")
-    config = LinearIntentClassifier.get_default_config()
-    LinearIntentClassifier.create(config, storage, resource, context).train(training_data())
-    loaded = LinearIntentClassifier.load(config, storage, resource, context).model
+    loaded = trained_and_loaded(tmp_path).model
     assert all(not v.stop_words_ for _, v in loaded[0].transformer_list)
