@@ -141,11 +141,12 @@ def _paths(paths: Path | Sequence[Path]) -> list[Path]:
 
 def load_singles(paths: Path | Sequence[Path] = SINGLES) -> list[Turn]:
     """The single messages of one file or several, checked."""
-    turns = []
-    for path in _paths(paths):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        turns += [_turn(item, f"{path.name}[{i}]") for i, item in enumerate(data["items"])]
-    return turns
+    return [turn for path in _paths(paths) for turn in _singles(path)]
+
+
+def _singles(path: Path) -> list[Turn]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [_turn(item, f"{path.name}[{i}]") for i, item in enumerate(data["items"])]
 
 
 def load_conversations(paths: Path | Sequence[Path] = CONVERSATIONS) -> list[Conversation]:
