@@ -19,7 +19,9 @@ from bot.safety import Alarm, SafetyRules
 
 KEYS_FIELD = "keys"  # where a sent message carries its answer's outcome keys
 ALERT_FIELD = "alert"  # ... and its emergency or crisis guidance as data (Alert.data)
-REPLY_FIELDS = (KEYS_FIELD, ALERT_FIELD)  # what the channels pass on with a message's text
+PARTS_FIELD = "parts"  # ... and its parts, for a channel to render each its own way
+# what the channels pass on with a message's text
+REPLY_FIELDS = (KEYS_FIELD, ALERT_FIELD, PARTS_FIELD)
 REFERRAL = "referral:"  # a referral's key ("referral:vaccines"), also its topic in hand
 FOR_SOMEONE_ELSE = "subject:other"  # the key of an answer told about another person
 FOLLOW_UPS = ("ask_more", "ask_how_common", "ask_what_to_do")
@@ -49,6 +51,7 @@ class Alert:
     """Emergency or crisis guidance: it comes first, and the safety line closes it."""
 
     level: Alarm  # the most urgent alarm raised (emergency before crisis)
+    heading: str  # what the alert is headed, in words ("Emergency")
     paragraphs: tuple[str, ...]
     safety_line: str
     phones: tuple[Phone, ...] = ()  # the numbers its paragraphs give, to call or text
@@ -62,6 +65,7 @@ class Alert:
         """The alert as a channel sends it (``ALERT_FIELD``): level, text and numbers."""
         return {
             "level": self.level.value,
+            "heading": self.heading,
             "text": self.text,
             "numbers": [asdict(phone) for phone in self.phones],
         }
@@ -106,10 +110,24 @@ class Answer:
         closing = [line for line in (self.source_line, self.disclaimer) if line]
         return "\n".join([*alert, *self.paragraphs, *closing])
 
+    def parts(self) -> dict[str, Any]:
+        """The text's parts after any alert (``PARTS_FIELD``), for channels that style them.
+
+        ``urgency`` is the alert's level, or None; the alert itself is ``ALERT_FIELD``.
+        Any alert's text, the body's paragraphs, the source line and the disclaimer, joined
+        by newlines, are :attr:`text`.
+        """
+        return {
+            "urgency": self.alert.level.value if self.alert else None,
+            "body": list(self.paragraphs),
+            "source": self.source_line,
+            "disclaimer": self.disclaimer,
+        }
+
 
 def message_data(answer: Answer) -> dict[str, Any]:
     """What a message carries beside its text and buttons (``REPLY_FIELDS``)."""
-    data: dict[str, Any] = {KEYS_FIELD: list(answer.keys)}
+    data: dict[str, Any] = {KEYS_FIELD: list(answer.keys), PARTS_FIELD: answer.parts()}
     if answer.alert is not None:
         data[ALERT_FIELD] = answer.alert.data()
     return data
@@ -471,6 +489,7 @@ def safety_answer(
     messages = [rules.message(a, country, for_someone_else, fired) for a in order]
     alert = Alert(
         level=order[0],
+        heading=knowledge.phrases[f"alert_heading_{order[0].value}"],
         paragraphs=(*lead, *messages),
         safety_line=knowledge.phrases["safety_line"],
         phones=rules.phones(order, country, for_someone_else, fired),

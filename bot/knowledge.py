@@ -46,6 +46,8 @@ REQUIRED_PHRASES = frozenset(
         "feelings_lead",
         "likely_alarm_lead",
         "safety_line",
+        "alert_heading_emergency",  # what an alert is headed, by its level (bot.safety.Alarm)
+        "alert_heading_crisis",
         # the channels' own replies (bot/channels/wording.py)
         "media_only",
         "handling_failed",

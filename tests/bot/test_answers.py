@@ -4,7 +4,7 @@ from dataclasses import asdict
 import pytest
 
 from bot import answers
-from bot.catalogue import medical_answers
+from bot.catalogue import every_answer, medical_answers
 from bot.knowledge import Knowledge
 from bot.safety import Alarm, default_rules
 
@@ -92,8 +92,15 @@ def test_an_alert_gives_the_guidance_its_level_its_numbers_and_the_safety_line(
         answers.KEYS_FIELD: list(answer.keys),
         answers.ALERT_FIELD: {
             "level": level.value,
+            "heading": knowledge.phrases[f"alert_heading_{level.value}"],
             "text": answer.text,
             "numbers": [asdict(p) for p in alert.phones],
+        },
+        answers.PARTS_FIELD: {
+            "urgency": level.value,
+            "body": [],
+            "source": None,
+            "disclaimer": None,
         },
     }
 
@@ -101,9 +108,36 @@ def test_an_alert_gives_the_guidance_its_level_its_numbers_and_the_safety_line(
 def test_a_routine_answer_carries_its_keys_and_no_alert(knowledge: Knowledge) -> None:
     answer = answers.topic_answer(knowledge, "pregnancy")
     assert answer.alert is None
-    assert answers.message_data(answer) == {answers.KEYS_FIELD: list(answer.keys)}
+    assert answers.message_data(answer) == {
+        answers.KEYS_FIELD: list(answer.keys),
+        answers.PARTS_FIELD: {
+            "urgency": None,
+            "body": list(answer.paragraphs),
+            "source": knowledge.source_line,
+            "disclaimer": knowledge.disclaimer,
+        },
+    }
     sent = {"text": answer.text, **answers.message_data(answer), "timestamp": 1.0}
     assert answers.reply_data(sent) == answers.message_data(answer)
+
+
+def test_every_answers_parts_make_up_its_text(knowledge: Knowledge) -> None:
+    """Alert, body, source line and disclaimer, in that order, are the text as sent."""
+    catalogue = every_answer(knowledge, default_rules())
+    assert any(e.answer.alert for e in catalogue) and any(e.answer.source_line for e in catalogue)
+    for entry in catalogue:
+        answer = entry.answer
+        data = answers.message_data(answer)
+        parts = data[answers.PARTS_FIELD]
+        alert = data.get(answers.ALERT_FIELD)
+        assert parts["urgency"] == (alert["level"] if alert else None), entry.name
+        lines = [alert["text"]] if alert else []
+        lines += [*parts["body"], *(parts[k] for k in ("source", "disclaimer") if parts[k])]
+        assert "\n".join(lines) == answer.text, entry.name
+        # a medical answer closes with the disclaimer; an alert alone, with its safety line
+        assert (parts["disclaimer"] == knowledge.disclaimer) == (answer.disclaimer is not None)
+        if answer.medical and parts["disclaimer"] is None:
+            assert alert and not parts["body"], entry.name
 
 
 def test_a_crisis_text_number_is_one_to_text(knowledge: Knowledge) -> None:
