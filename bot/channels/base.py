@@ -1,8 +1,8 @@
 """What every platform connector shares on the way out.
 
 Replies go to the platform id the message came from (never to the conversation id),
-split to the platform's limit, buttons with the last part. The way in is
-:mod:`bot.channels.inbound`.
+their parts written in the platform's style (:mod:`bot.channels.parts`) and split to its
+limit, buttons with the last message. The way in is :mod:`bot.channels.inbound`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 from rasa.core.channels.channel import OutputChannel
 
-from bot.channels.splitting import split_message
+from bot.channels.parts import PLAIN, Reply, Style, messages, plain, read_reply
 
 # the text of a buttons-only message, where a platform requires text
 CHOOSE_PROMPT = "Please choose:"
@@ -39,7 +39,7 @@ def choices(buttons: Iterable[Mapping[str, Any]]) -> list[Choice]:
 
 
 class SplittingOutput(OutputChannel):
-    """An output channel that sends each reply as parts within ``max_chars``.
+    """An output channel that sends each reply in ``style``, as messages within ``max_chars``.
 
     ``recipient`` is the platform's id to send to. Rasa passes the conversation id
     (``telegram:123``) as ``recipient_id``; when ``recipient`` is set it is used instead.
@@ -47,6 +47,7 @@ class SplittingOutput(OutputChannel):
 
     max_chars = 1000
     recipient: str | None = None
+    style: Style = PLAIN
 
     def measure(self, text: str) -> int:
         """Length of ``text`` as the platform counts it."""
@@ -56,24 +57,33 @@ class SplittingOutput(OutputChannel):
         """Send one part (within the limit), with ``buttons`` if any."""
         raise NotImplementedError
 
-    async def send_parts(self, recipient_id: str, text: str, buttons: Sequence[Choice]) -> None:
-        """Split ``text`` and send the parts in order, the buttons with the last one."""
+    def style_for(self, recipient_id: str) -> Style:
+        """The style replies to ``recipient_id`` are written in."""
+        return self.style
+
+    async def send_reply(self, recipient_id: str, reply: Reply, buttons: Sequence[Choice]) -> None:
+        """Send the reply's messages in order, the buttons with the last one."""
         recipient_id = self.recipient or recipient_id
-        parts = split_message(text or "", self.max_chars, self.measure)
-        if not parts:
+        style = self.style_for(recipient_id)
+        sent = messages(reply, style, self.max_chars, self.measure)
+        if not sent:
             if not buttons:
                 return
-            parts = [CHOOSE_PROMPT]
-        for index, part in enumerate(parts):
-            last = index == len(parts) - 1
-            await self.send_part(recipient_id, part, buttons if last else ())
+            sent = [style.escape(CHOOSE_PROMPT)]
+        for index, message in enumerate(sent):
+            last = index == len(sent) - 1
+            await self.send_part(recipient_id, message, buttons if last else ())
+
+    async def send_parts(self, recipient_id: str, text: str, buttons: Sequence[Choice]) -> None:
+        """Send ``text`` as a plain body, split, the buttons with the last message."""
+        await self.send_reply(recipient_id, plain(text or ""), buttons)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        """Send a text reply."""
-        await self.send_parts(recipient_id, text, ())
+        """Send a text reply (``kwargs``: the fields sent beside it, its parts among them)."""
+        await self.send_reply(recipient_id, read_reply(text or "", kwargs), ())
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
     ) -> None:
         """Send a text reply with buttons."""
-        await self.send_parts(recipient_id, text, choices(buttons))
+        await self.send_reply(recipient_id, read_reply(text or "", kwargs), choices(buttons))

@@ -23,6 +23,7 @@ from bot.channels.base import Choice, SplittingOutput
 from bot.channels.delivery import OnNewMessage
 from bot.channels.http import post
 from bot.channels.inbound import Found, Incoming, WebhookInput
+from bot.channels.parts import Kind, Style
 from bot.channels.payload import (
     an_object,
     optional_id,
@@ -115,10 +116,16 @@ def parse_events(payload: Any) -> list[Incoming]:
     return found
 
 
+# Messenger shows text as typed: an alert alone and first under its heading in capitals,
+# the source and the disclaimer set apart by a blank line
+MESSENGER_STYLE = Style({Kind.HEADING: str.upper})
+
+
 class MessengerOutput(SplittingOutput):
     """Replies through the Send API (``POST /me/messages``)."""
 
     max_chars = MAX_CHARS
+    style = MESSENGER_STYLE
 
     @classmethod
     def name(cls) -> str:

@@ -145,7 +145,8 @@ class KeyedCollectingOutputChannel(CollectingOutputChannel):
 
     The data are :data:`bot.answers.REPLY_FIELDS`: the outcome keys (``"topic:pregnancy"``,
     ``"safety:emergency"``), which say what the reply does and which the patient-voice
-    evaluation grades (see :mod:`bot.evaluation`), and any emergency or crisis ``alert``.
+    evaluation grades (see :mod:`bot.evaluation`), the reply's ``parts`` and any emergency
+    or crisis ``alert``.
     """
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:

@@ -24,6 +24,7 @@ from sanic.response import HTTPResponse
 from bot.channels.base import CHOOSE_PROMPT, Choice, SplittingOutput
 from bot.channels.http import post
 from bot.channels.inbound import Found, Incoming, WebhookInput
+from bot.channels.parts import Kind, Reply
 from bot.channels.payload import (
     RequestError,
     an_object,
@@ -165,21 +166,59 @@ def action_blocks(buttons: Sequence[Choice]) -> list[dict[str, Any]]:
     ]
 
 
-def slack_messages(text: str, buttons: Sequence[Choice]) -> list[dict[str, Any]]:
+def _bold(text: str) -> str:
+    return "\n".join(f"*{line}*" for line in escape(text).split("\n"))
+
+
+def _blocks(reply: Reply) -> list[tuple[dict[str, Any], str]]:
+    """The reply's parts as blocks, each with its plain text (for the notification).
+
+    An alert is a section in bold under its heading; the body, plain-text sections; the
+    source line and the disclaimer, a context block (small print), each within limits.
+    """
+    blocks: list[tuple[dict[str, Any], str]] = []
+    parts = list(reply.parts)
+    heading = next((p.text for p in parts if p.kind is Kind.HEADING), None)
+    for part in (p for p in parts if p.kind is Kind.ALERT):
+        for piece in split_message(part.text, MAX_BLOCK_CHARS - 200):
+            lead = f"*{escape(heading)}*\n" if heading else ""
+            section = {"type": "section", "text": {"type": "mrkdwn", "text": lead + _bold(piece)}}
+            blocks.append((section, piece))
+            heading = None
+    body = "\n".join(p.text for p in parts if p.kind is Kind.BODY)
+    for piece in split_message(body, MAX_BLOCK_CHARS):
+        blocks.append(
+            (
+                {"type": "section", "text": {"type": "plain_text", "text": piece, "emoji": True}},
+                piece,
+            )
+        )
+    closing = [p.text for p in parts if p.kind in (Kind.SOURCE, Kind.DISCLAIMER)]
+    if closing:
+        elements = [
+            {"type": "mrkdwn", "text": escape(piece)}
+            for line in closing
+            for piece in split_message(line, MAX_BLOCK_CHARS)
+        ]
+        blocks.append(({"type": "context", "elements": elements}, "\n".join(closing)))
+    return blocks
+
+
+def slack_messages(reply: Reply, buttons: Sequence[Choice]) -> list[dict[str, Any]]:
     """``chat.postMessage`` bodies (without channel) for a reply and its buttons.
 
-    The text is split into section blocks of at most 3000 characters, up to 13 blocks
-    (40000 characters) a message; the buttons follow the last block.
+    At most 13 blocks of at most 3000 characters each (40000 characters) a message; the
+    buttons follow the last block. ``text`` is the message's words for notifications.
     """
-    parts = split_message(text, MAX_BLOCK_CHARS) or ([CHOOSE_PROMPT] if buttons else [])
+    blocks = _blocks(reply)
+    if not blocks and buttons:
+        prompt = {"type": "section", "text": {"type": "plain_text", "text": CHOOSE_PROMPT}}
+        blocks = [(prompt, CHOOSE_PROMPT)]
     messages: list[dict[str, Any]] = []
-    for start in range(0, len(parts), SECTIONS_PER_MESSAGE):
-        group = parts[start : start + SECTIONS_PER_MESSAGE]
-        blocks = [
-            {"type": "section", "text": {"type": "plain_text", "text": part, "emoji": True}}
-            for part in group
-        ]
-        messages.append({"text": escape("\n".join(group)), "blocks": blocks})
+    for start in range(0, len(blocks), SECTIONS_PER_MESSAGE):
+        group = blocks[start : start + SECTIONS_PER_MESSAGE]
+        text = escape("\n".join(words for _, words in group))
+        messages.append({"text": text, "blocks": [block for block, _ in group]})
     if messages and buttons:
         messages[-1]["blocks"].extend(action_blocks(buttons))
     return messages
@@ -207,9 +246,9 @@ class SlackOutput(SplittingOutput):
         self.channel = channel
         self.thread_ts = thread_ts
 
-    async def send_parts(self, recipient_id: str, text: str, buttons: Sequence[Choice]) -> None:
+    async def send_reply(self, recipient_id: str, reply: Reply, buttons: Sequence[Choice]) -> None:
         """Send the reply as block messages; to the user's DM when no channel is known."""
-        for message in slack_messages(text or "", buttons):
+        for message in slack_messages(reply, buttons):
             body = {"channel": self.channel or recipient_id, **message}
             if self.thread_ts:
                 body["thread_ts"] = self.thread_ts

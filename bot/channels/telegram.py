@@ -8,6 +8,7 @@ then sends in every update's ``X-Telegram-Bot-Api-Secret-Token`` header.
 from __future__ import annotations
 
 import hmac
+import html
 import logging
 import re
 from collections.abc import Sequence
@@ -22,6 +23,7 @@ from bot.channels.base import Choice, SplittingOutput
 from bot.channels.delivery import OnNewMessage
 from bot.channels.http import post
 from bot.channels.inbound import Incoming, WebhookInput
+from bot.channels.parts import Kind, Style
 from bot.channels.payload import an_object, optional_id, optional_object, optional_text
 from bot.channels.splitting import utf16_length
 
@@ -97,10 +99,26 @@ def inline_keyboard(buttons: Sequence[Choice]) -> dict[str, Any]:
     return {"inline_keyboard": rows}
 
 
+def _bold(text: str) -> str:
+    return f"<b>{text}</b>"
+
+
+def _italic(text: str) -> str:
+    return f"<i>{text}</i>"
+
+
+# Telegram's HTML: an alert in bold, alone and first; source and disclaimer in italics
+TELEGRAM_STYLE = Style(
+    {Kind.HEADING: _bold, Kind.ALERT: _bold, Kind.SOURCE: _italic, Kind.DISCLAIMER: _italic},
+    escape=lambda text: html.escape(text, quote=False),
+)
+
+
 class TelegramOutput(SplittingOutput):
-    """Replies through the Bot API."""
+    """Replies through the Bot API, in its HTML formatting (``TELEGRAM_STYLE``)."""
 
     max_chars = MAX_CHARS
+    style = TELEGRAM_STYLE
 
     @classmethod
     def name(cls) -> str:
@@ -123,7 +141,7 @@ class TelegramOutput(SplittingOutput):
 
     async def send_part(self, recipient_id: str, text: str, buttons: Sequence[Choice]) -> None:
         """Send one message, with an inline keyboard for the buttons."""
-        body: dict[str, Any] = {"chat_id": recipient_id, "text": text}
+        body: dict[str, Any] = {"chat_id": recipient_id, "text": text, "parse_mode": "HTML"}
         if buttons:
             body["reply_markup"] = inline_keyboard(buttons)
         await self.call("sendMessage", body)

@@ -35,6 +35,7 @@ from bot.channels.base import Choice, SplittingOutput, choices
 from bot.channels.http import post
 from bot.channels.inbound import Incoming, WebhookInput
 from bot.channels.memory import BoundedDict
+from bot.channels.parts import Kind, Style, read_reply
 from bot.channels.payload import RequestError, field
 from bot.emergency_numbers import COUNTRY_FIELD, COUNTRY_GUESSED_FIELD
 from bot.identity import TWILIO, Identities
@@ -144,6 +145,19 @@ class OfferedChoices:
         return text
 
 
+# SMS is paid by the segment: compact, no blank lines, the alert's heading in capitals
+SMS_STYLE = Style({Kind.HEADING: str.upper}, gap="\n", alert_alone=False)
+# WhatsApp's own formatting: an alert in bold, alone and first; small print in italics
+WHATSAPP_STYLE = Style(
+    {
+        Kind.HEADING: lambda text: f"*{text}*",
+        Kind.ALERT: lambda text: f"*{text}*",
+        Kind.SOURCE: lambda text: f"_{text}_",
+        Kind.DISCLAIMER: lambda text: f"_{text}_",
+    }
+)
+
+
 class TwilioOutput(SplittingOutput):
     """Replies through ``POST /2010-04-01/Accounts/{sid}/Messages.json``."""
 
@@ -169,6 +183,10 @@ class TwilioOutput(SplittingOutput):
         self.max_chars = max_chars
         self.recipient = recipient  # the phone number (Rasa knows only its hash)
 
+    def style_for(self, recipient_id: str) -> Style:
+        """WhatsApp's formatting for a WhatsApp number, compact text for SMS."""
+        return WHATSAPP_STYLE if recipient_id.startswith("whatsapp:") else SMS_STYLE
+
     async def send_part(self, recipient_id: str, text: str, buttons: Sequence[Choice]) -> None:
         """Send one message (buttons are sent as a list by send_text_with_buttons)."""
         form = {"To": recipient_id, "From": from_number(self.number, recipient_id), "Body": text}
@@ -182,7 +200,7 @@ class TwilioOutput(SplittingOutput):
         ``recipient_id`` is the conversation id; the list is remembered under it.
         """
         options = choices(buttons)
-        await self.send_parts(recipient_id, text, ())
+        await self.send_reply(recipient_id, read_reply(text or "", kwargs), ())
         if options:
             self.offers.offer(recipient_id, options)
             await self.send_parts(recipient_id, numbered_list(options), ())

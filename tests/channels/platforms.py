@@ -9,7 +9,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import html
 import json
+import re
 import threading
 import time
 import urllib.error
@@ -69,17 +71,54 @@ class Sent:
         return str(b.get("To", ""))
 
     @property
-    def text(self) -> str:
-        """The message text (Slack: the section blocks' texts)."""
+    def markup(self) -> str:
+        """The message as sent, in the platform's markup (Slack: every block's text)."""
         b = self.body
         if self.platform == "telegram":
             return str(b.get("text", ""))
         if self.platform == "slack":
-            sections = [x["text"]["text"] for x in b.get("blocks", []) if x["type"] == "section"]
-            return "\n".join(sections) or str(b.get("text", ""))
+            return "\n".join(slack_texts(b)) or str(b.get("text", ""))
         if self.platform == "facebook":
             return str((b.get("message") or {}).get("text", ""))
         return str(b.get("Body", ""))
+
+    @property
+    def lines(self) -> list[str]:
+        """The lines as the patient reads them: the markup gone, blank lines left out."""
+        return [line for line in map(read_line, self.markup.split("\n")) if line]
+
+    @property
+    def heading(self) -> str | None:
+        """An alert's heading ("🚨 Emergency"), as read, if the message has one."""
+        return next((line for line in self.lines if line.startswith(ALERT_ICONS)), None)
+
+    @property
+    def text(self) -> str:
+        """The message's words as read, without any alert heading."""
+        return "\n".join(line for line in self.lines if not line.startswith(ALERT_ICONS))
+
+
+ALERT_ICONS = ("🚨", "🆘")
+_TELEGRAM_TAGS = re.compile(r"</?[bi]>")
+_WRAPPED = re.compile(r"^([*_])(.+)\1$")  # a line in bold or italics (Slack, WhatsApp)
+
+
+def slack_texts(body: Mapping[str, Any]) -> list[str]:
+    """The texts of a Slack message's section and context blocks, in order."""
+    texts = []
+    for block in body.get("blocks", []):
+        if block["type"] == "section":
+            texts.append(block["text"]["text"])
+        elif block["type"] == "context":
+            texts.extend(element["text"] for element in block["elements"])
+    return texts
+
+
+def read_line(line: str) -> str:
+    """One line of a message without its markup (HTML tags, ``*bold*``, ``_italics_``)."""
+    line = html.unescape(_TELEGRAM_TAGS.sub("", line)).strip()
+    wrapped = _WRAPPED.match(line)
+    return wrapped.group(2) if wrapped else line
 
 
 class FakePlatforms:

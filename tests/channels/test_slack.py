@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from bot.channels.base import Choice
+from bot.channels.parts import plain
 from bot.channels.slack import (
     MAX_BLOCK_CHARS,
     is_valid_slack_request,
@@ -134,7 +135,7 @@ def test_a_button_click_sends_its_value() -> None:
 
 def test_long_replies_become_blocks_within_slacks_limits() -> None:
     text = "\n".join(["A sentence about immune cells. " * 20] * 60 + ["The disclaimer."])
-    messages = slack_messages(text, [Choice(f"Topic {i}", f"/t{i}") for i in range(30)])
+    messages = slack_messages(plain(text), [Choice(f"Topic {i}", f"/t{i}") for i in range(30)])
     assert len(messages) == 2  # over 40000 characters
     sections = [b for m in messages for b in m["blocks"] if b["type"] == "section"]
     assert all(len(b["text"]["text"]) <= MAX_BLOCK_CHARS for b in sections)
