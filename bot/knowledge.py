@@ -53,6 +53,7 @@ REQUIRED_PHRASES = frozenset(
         "handling_failed",
         "unreadable",
         "session_ended",
+        "busy",
     }
 )
 

@@ -16,14 +16,17 @@
    are its response. A server told to stop (SIGTERM, as on every deploy) first finishes
    the messages it acknowledged, for up to :data:`DRAIN_SECONDS`: the platform will not
    send them again;
-6. **always answer**: through :func:`bot.channels.delivery.deliver_after_save`, which
+6. **admit**: at most so many messages are handled at once, and a bounded number wait;
+   past that, the patient is told at once that the bot is busy, after any emergency
+   guidance (:mod:`bot.channels.admission`);
+7. **always answer**: through :func:`bot.channels.delivery.deliver_after_save`, which
    holds the replies until the conversation is saved and, when Rasa fails, sends the
    emergency or crisis guidance if the safety rules fire, then a short apology. A message
    with only media gets a short request for text (phrase ``media_only``).
 
 A connector keeps only what differs: its signature scheme, its payload's shape, its send
 API and how it shows buttons. The socket.io channel, which has events instead of
-requests, takes its messages through steps 2, 4 and 6 (:class:`InboundChannel`).
+requests, takes its messages through steps 2, 4, 6 and 7 (:class:`InboundChannel`).
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
-from bot.channels import safety_net
+from bot.channels import admission, safety_net
 from bot.channels.delivery import OnNewMessage, deliver_after_save
 from bot.channels.memory import RecentIds
 from bot.channels.payload import RequestError, clean_text, load_json
@@ -80,12 +83,15 @@ class InboundChannel(InputChannel):
         return conversation_id(self.name(), platform_id)
 
     def handler(self, on_new_message: OnNewMessage) -> OnNewMessage:
-        """``on_new_message`` that always answers (:func:`deliver_after_save`).
+        """``on_new_message`` behind the server's gate, always answering.
 
-        What a failure reply needs is loaded now, as the server starts.
+        A message past the gate's queue is told the bot is busy (:mod:`.admission`); one
+        let in is answered through :func:`deliver_after_save`. What a failure reply needs
+        is loaded now, as the server starts, and the gate is sized.
         """
         safety_net.prepare()
-        return deliver_after_save(on_new_message)
+        admission.gate()
+        return admission.admitted(deliver_after_save(on_new_message))
 
     async def answer(
         self,

@@ -39,11 +39,12 @@ from rasa.core.channels.channel import (
 from rasa.core.channels.rest import QueueOutputChannel, RestInput
 from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import bool_arg
-from sanic import response
+from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
 from bot.answers import reply_data
+from bot.channels import admission
 from bot.channels.delivery import OnNewMessage
 from bot.channels.inbound import Incoming, WebhookInput
 from bot.channels.payload import RequestError, check_metadata
@@ -220,6 +221,7 @@ class SafeRestInput(WebhookInput, RestInput):
     always ``rest``. The conversation is ``rest:<sender>``, for local clients and those
     with the token (else 403), or the web session whose token ``sender`` is. The answer
     is the list of replies, or with ``?stream=true`` each reply as a line of JSON.
+    ``GET /webhooks/rest/metrics`` shows the message gate's counts to this machine.
     """
 
     @classmethod
@@ -244,6 +246,22 @@ class SafeRestInput(WebhookInput, RestInput):
         if is_local(request) or has_token(request, self.token):
             return conversation_id(REST, sender)
         return None
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        """The pipeline's routes, and ``GET /metrics`` for this machine only."""
+        hooks = super().blueprint(on_new_message)
+
+        @hooks.route("/metrics", methods=["GET"])
+        async def metrics(request: Request) -> HTTPResponse:
+            return await self.metrics(request)
+
+        return hooks
+
+    async def metrics(self, request: Request) -> HTTPResponse:
+        """The message gate's sizes, state and counts (:mod:`.admission`); 403 off loopback."""
+        if not is_local(request):
+            return response.json({"error": "metrics are for this machine only"}, status=403)
+        return response.json({"messages": admission.gate().metrics()})
 
     async def health(self, request: Request) -> HTTPResponse:
         """Readiness: a model is loaded and conversations can be saved (else 503)."""

@@ -55,12 +55,15 @@ def red_flags(text: str | None) -> Finding | None:
         return None
 
 
-def failure_messages(text: str | None, metadata: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """The replies to a message whose handling failed: any guidance, then the apology.
+def failure_messages(
+    text: str | None, metadata: dict[str, Any] | None, apology: str = HANDLING_FAILED
+) -> list[dict[str, Any]]:
+    """The replies to a message Rasa did not answer: any guidance, then the apology.
 
     Args:
         text: the message as the channel passed it to Rasa.
         metadata: its metadata (the ``country`` whose numbers to give, if known).
+        apology: the key of the phrase that says why (handling failed, the bot is busy).
     """
     finding = red_flags(text)
     fallback = replies()
@@ -68,7 +71,7 @@ def failure_messages(text: str | None, metadata: dict[str, Any] | None) -> list[
     if finding is not None and finding.alarms:
         country = conversation_country(metadata, fallback.country)
         guidance = fallback.guidance_answer(finding.alarms, country, finding.groups)
-    sorry = {"text": phrase(HANDLING_FAILED)}
+    sorry = {"text": phrase(apology)}
     if guidance is None:
         return [sorry]
     return [{"text": guidance.text, **answers.message_data(guidance)}, sorry]

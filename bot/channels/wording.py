@@ -12,7 +12,8 @@ MEDIA_ONLY = "media_only"  # a photo, voice note, sticker or file without text
 HANDLING_FAILED = "handling_failed"  # handling the message failed inside the Rasa server
 UNREADABLE = "unreadable"  # a socket.io event that cannot be read
 SESSION_ENDED = "session_ended"  # a socket.io message for a session not opened there
-CHANNEL_PHRASES = (MEDIA_ONLY, HANDLING_FAILED, UNREADABLE, SESSION_ENDED)
+BUSY = "busy"  # more messages at once than the server takes (bot/channels/admission.py)
+CHANNEL_PHRASES = (MEDIA_ONLY, HANDLING_FAILED, UNREADABLE, SESSION_ENDED, BUSY)
 
 
 def phrase(key: str) -> str:
