@@ -19,12 +19,19 @@ from bench.stats import LatencySummary
 REST_PATH = "/webhooks/rest/webhook"
 
 
+ANSWERED = "answered"  # the kind of a reply a classifier does not single out
+
+# what a JSON list of replies is, by its texts: "answered", or a kind such as "busy"
+Classify = Callable[[Sequence[str]], str]
+
+
 @dataclass(frozen=True)
 class Outcome:
     """One request: how long it took and whether it got a proper answer."""
 
     seconds: float
     error: str | None = None  # None for an HTTP 200 with a JSON list
+    kind: str = ANSWERED  # what the reply was, when a classifier was given
 
     @property
     def ok(self) -> bool:
@@ -62,6 +69,14 @@ class LoadResult:
         """Latencies of the successful requests."""
         return LatencySummary.of([o.seconds for o in self.outcomes if o.ok])
 
+    def kinds(self) -> dict[str, int]:
+        """How many successful requests got each kind of reply."""
+        counts: dict[str, int] = {}
+        for outcome in self.outcomes:
+            if outcome.ok:
+                counts[outcome.kind] = counts.get(outcome.kind, 0) + 1
+        return counts
+
     def error_kinds(self) -> dict[str, int]:
         """How many of each error were seen."""
         kinds: dict[str, int] = {}
@@ -74,9 +89,14 @@ class LoadResult:
 
 
 async def post_message(
-    session: aiohttp.ClientSession, url: str, sender: str, message: str, timeout: float
+    session: aiohttp.ClientSession,
+    url: str,
+    sender: str,
+    message: str,
+    timeout: float,
+    classify: Classify | None = None,
 ) -> Outcome:
-    """POST one message to a REST webhook; never raises."""
+    """POST one message to a REST webhook; never raises. ``classify`` names its reply."""
     started = time.perf_counter()
     try:
         async with session.post(
@@ -91,7 +111,10 @@ async def post_message(
             took = time.perf_counter() - started
             if not isinstance(body, list):
                 return Outcome(took, "reply is not a JSON list")
-            return Outcome(took)
+            if classify is None:
+                return Outcome(took)
+            texts = [str(r.get("text", "")) for r in body if isinstance(r, dict)]
+            return Outcome(took, kind=classify(texts))
     except asyncio.TimeoutError:
         return Outcome(time.perf_counter() - started, f"timeout ({timeout:g} s)")
     except (aiohttp.ClientError, ValueError, OSError) as exc:
@@ -106,13 +129,15 @@ async def _sender(
     timeout: float,
     deadline: float,
     outcomes: list[Outcome],
+    classify: Classify | None = None,
 ) -> int:
     """Send ``messages`` in order as ``name``; return how many the deadline left unsent."""
     for index, message in enumerate(messages):
         left = deadline - time.monotonic()
         if left <= 0:
             return len(messages) - index
-        outcomes.append(await post_message(session, url, name, message, min(timeout, left)))
+        outcome = await post_message(session, url, name, message, min(timeout, left), classify)
+        outcomes.append(outcome)
     return 0
 
 
@@ -125,6 +150,7 @@ async def run_senders(
     total_seconds: float = 180.0,
     conversation_length: int = 10,
     prefix: str = "bench",
+    classify: Classify | None = None,
 ) -> LoadResult:
     """``senders`` concurrent clients, each sending ``per_sender`` messages one by one.
 
@@ -141,6 +167,7 @@ async def run_senders(
         total_seconds: the deadline for the whole run; later requests are not sent.
         conversation_length: messages per conversation.
         prefix: start of every sender id.
+        classify: names each reply's kind (:attr:`Outcome.kind`), if given.
 
     Returns:
         Every request's outcome, and the wall time.
@@ -166,6 +193,7 @@ async def run_senders(
                     timeout,
                     deadline,
                     outcomes[number],
+                    classify,
                 )
             )
         unsent = await asyncio.gather(*tasks)
@@ -183,6 +211,7 @@ async def _conversations(
     timeout: float,
     deadline: float,
     outcomes: list[Outcome],
+    classify: Classify | None = None,
 ) -> int:
     unsent = 0
     for number, start in enumerate(range(0, len(plan), conversation_length)):
@@ -190,7 +219,9 @@ async def _conversations(
         if unsent:
             unsent += len(chunk)
             continue
-        unsent = await _sender(session, url, f"{name}-{number}", chunk, timeout, deadline, outcomes)
+        unsent = await _sender(
+            session, url, f"{name}-{number}", chunk, timeout, deadline, outcomes, classify
+        )
     return unsent
 
 

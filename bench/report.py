@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 
 from bench.findings import findings
+from bench.load import ANSWERED
 from bench.markdown import table
 from bench.nlu_eval import Evaluation
 from bench.nlu_metrics import (
@@ -18,6 +19,7 @@ from bench.nlu_metrics import (
     scores,
     worst,
 )
+from bench.overload import BUSY, FALLBACK, P95_LIMIT, highest_handled
 from bench.progress import clock
 from bench.readability import MAX_GRADE, MAX_MEDIAN_GRADE, median_grade, too_hard
 from bench.results import DEFAULT_KEY, OURS_KEY, QUICK_KEY, BenchResults, targets
@@ -532,6 +534,58 @@ def _length_lines(ours: ServeResult | None, base: ServeResult | None) -> list[st
     ]
 
 
+def _burst_lines(ours: ServeResult | None) -> list[str]:
+    """Bursts of simultaneous messages to ours: each reply's kind, latency, the verdict."""
+    if ours is None or not ours.bursts:
+        return []
+    rows = []
+    for burst in ours.bursts:
+        kinds = burst.kinds()
+        rows.append(
+            [
+                str(burst.senders),
+                str(kinds.get(ANSWERED, 0)),
+                str(kinds.get(BUSY, 0)),
+                str(kinds.get(FALLBACK, 0)),
+                str(burst.errors),
+                ms(burst.latency.p50 if burst.ok else None),
+                ms(burst.latency.p95 if burst.ok else None),
+                secs(burst.elapsed),
+            ]
+        )
+    best = highest_handled(ours.bursts)
+    first_past = next((b for b in ours.bursts if best is None or b.senders > best), None)
+    verdict = (
+        f"Highest burst answered in full with p95 under {P95_LIMIT:g} s: "
+        f"{best if best is not None else 'none of those tried'}."
+    )
+    if first_past is not None:
+        kinds = first_past.kinds()
+        verdict += (
+            f" At {first_past.senders}: {kinds.get(ANSWERED, 0)} answered, "
+            f"{kinds.get(BUSY, 0)} told the bot is busy, {kinds.get(FALLBACK, 0)} got the "
+            f"action fallback, {first_past.errors} errors, p95 "
+            f"{ms(first_past.latency.p95 if first_past.ok else None)}."
+        )
+    return [
+        "",
+        "### Bursts of simultaneous messages (ours)",
+        "",
+        "Each burst: that many senders each send one message at the same moment (the "
+        'held-out questions), 30 s timeout. Every reply is read: an answer, "busy" '
+        "(the server's bound on messages at once and waiting, `BOT_MAX_IN_FLIGHT` and "
+        "`BOT_MAX_QUEUED`, defaults for this machine's cores) or the action fallback "
+        '("can\'t look that up"), both sent as HTTP 200.',
+        "",
+        table(
+            ["Senders", "Answered", "Busy", "Fallback", "Errors", "p50", "p95", "Wall time"],
+            rows,
+        ),
+        "",
+        verdict,
+    ]
+
+
 def _mib(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.0f} MiB"
 
@@ -629,6 +683,7 @@ def speed_section(results: BenchResults) -> str:
             f"Verdict: {'reused, not retrained' if train.reused else 'RETRAINED'}.",
         ]
     lines += _length_lines(ours, base)
+    lines += _burst_lines(ours)
     for key, title in (
         ("latency", "Latency distribution"),
         ("length", "Latency against conversation length"),

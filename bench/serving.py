@@ -17,6 +17,7 @@ from bench.load import (
     run_senders,
 )
 from bench.memory import RssSampler
+from bench.overload import BURSTS, run_bursts
 from bench.servers import BotUnderTest, Server
 from bench.stats import LatencySummary
 
@@ -34,6 +35,7 @@ class ServePlan:
     concurrency: tuple[int, ...] = (1, 5, 20)
     per_sender: int = 20
     long_turns: int = 400  # one conversation this long to each bot
+    bursts: tuple[int, ...] = BURSTS  # simultaneous messages to ours (bench.overload)
 
 
 @dataclass
@@ -48,6 +50,7 @@ class ServeResult:
     peak_rss_mib: dict[str, float]  # "rasa", "actions"
     rss_series: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
     by_turn: list[Outcome] = field(default_factory=list)  # the long conversation, in order
+    bursts: list[LoadResult] = field(default_factory=list)  # ours only: one per burst size
 
     @property
     def latency(self) -> LatencySummary:
@@ -120,7 +123,7 @@ def measure(
     The bots start one after the other, each timed alone. The sequential latency is then
     measured with every bot running, one message to each in turn (:func:`alternating`),
     so that they share the machine's quiet and busy spells alike. The load runs come last,
-    one bot at a time.
+    one bot at a time, then bursts of simultaneous messages to the first bot (ours).
     """
     samplers: list[RssSampler] = []
     started: list[BotUnderTest] = []
@@ -166,6 +169,8 @@ def measure(
             ]
             for bot, messages in bots
         ]
+        first, first_messages = bots[0]
+        bursts = run_bursts(first.rest_url, first_messages, plan.bursts, REQUEST_TIMEOUT)
         for sampler in samplers:
             sampler.sample()
     finally:
@@ -183,6 +188,7 @@ def measure(
             peak_rss_mib={name: track.peak_mib for name, track in sampler.tracks.items()},
             rss_series={name: track.samples for name, track in sampler.tracks.items()},
             by_turn=long[index].outcomes,
+            bursts=bursts if index == 0 else [],
         )
         for index, ((bot, _), (actions_ready, ready), sampler) in enumerate(
             zip(bots, readiness, samplers, strict=True)

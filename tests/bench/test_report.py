@@ -38,7 +38,15 @@ def serve(label: str, latency: float, ready: float, rss: float, growth: float = 
         peak_rss_mib={"rasa": rss, "actions": 40.0},
         rss_series={"rasa": [(0.0, rss / 2), (1.0, rss)]},
         by_turn=by_turn,
+        bursts=bursts(latency) if label == "ours" else [],
     )
+
+
+def bursts(latency: float) -> list[LoadResult]:
+    """Bursts of 20 and 100 answered in full, then one of 200 with 92 told "busy"."""
+    whole = [LoadResult(n, 1, latency * n, [Outcome(latency)] * n) for n in (20, 100)]
+    busy = [Outcome(latency * 4)] * 108 + [Outcome(0.01, kind="busy")] * 92
+    return [*whole, LoadResult(200, 1, 2.0, busy)]
 
 
 def prediction(text: str, expected: str, predicted: str) -> Prediction:
@@ -141,6 +149,13 @@ def test_the_report_shows_latency_against_conversation_length(results: BenchResu
     assert "| turns 1-20 | 90 ms | 63 ms | 1.43x |" in text
     assert "| turns 381-400 | 90 ms | 177 ms | 0.51x |" in text  # the baseline grew
     assert "ours 1.00x, baseline 2.82x" in text
+
+
+def test_the_report_shows_the_bursts_and_the_largest_handled(results: BenchResults) -> None:
+    text = report.render(results)
+    assert "### Bursts of simultaneous messages (ours)" in text
+    assert "| 200 | 108 | 92 | 0 | 0 | 360 ms | 360 ms | 2.0 s |" in text
+    assert "p95 under 1 s: 100. At 200: 108 answered, 92 told the bot is busy" in text
 
 
 def test_the_report_has_every_section_and_the_figures(results: BenchResults) -> None:
