@@ -8,7 +8,9 @@
 2. **read**: the body decoded with its nesting checked (:mod:`bot.channels.payload`),
    then read by the connector into :class:`Incoming` messages with every field's type
    checked; anything odd is a 400, never a 500;
-3. **drop redeliveries**: a message whose id (or other key) was seen lately is skipped;
+3. **drop redeliveries**: a message whose id (or other key) was seen lately is skipped,
+   the keys kept with the conversations, so a restart or another server still knows
+   them (:mod:`bot.channels.seen`);
 4. **clean the text**: cut to :data:`bot.limits.MAX_MESSAGE_CHARS`, control characters
    and lone surrogates replaced (:func:`bot.channels.payload.clean_text`), here only;
 5. **handle**: in the background for the messaging platforms, which want their 200 at
@@ -43,10 +45,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
-from bot.channels import admission, safety_net
+from bot.channels import admission, safety_net, seen
 from bot.channels.delivery import OnNewMessage, deliver_after_save
-from bot.channels.memory import RecentIds
 from bot.channels.payload import RequestError, clean_text, load_json
+from bot.channels.seen import SeenIds
 from bot.channels.wording import MEDIA_ONLY, phrase
 from bot.identity import conversation_id
 
@@ -146,7 +148,6 @@ class WebhookInput(InboundChannel):
         return credentials
 
     def __init__(self) -> None:
-        self.recent = RecentIds()
         self._tasks: set[asyncio.Task[None]] = set()
 
     # ------------------------------------------------------------ what connectors give
@@ -227,16 +228,22 @@ class WebhookInput(InboundChannel):
             return self.refuse(str(problem))
         if isinstance(found, HTTPResponse):
             return found
-        fresh = [incoming for incoming in found if self.first_time(incoming)]
+        seen_ids = self.seen_ids(request)
+        fresh = [incoming for incoming in found if self.first_time(incoming, seen_ids)]
         return await self.deliver(request, fresh, handle)
 
     def refuse(self, problem: str) -> HTTPResponse:
         """The 400 answer to a request that cannot be read."""
         return response.text(f"unreadable request: {problem}", status=400)
 
-    def first_time(self, incoming: Incoming) -> bool:
-        """Record the keys of ``incoming``; False when any of them was seen lately."""
-        fresh = [self.recent.first_time(key) for key in incoming.keys]
+    def seen_ids(self, request: Request) -> SeenIds:
+        """Where the keys of messages seen are kept: with the server's conversations."""
+        agent = getattr(request.app.ctx, "agent", None)
+        return seen.for_store(getattr(agent, "tracker_store", None))
+
+    def first_time(self, incoming: Incoming, seen_ids: SeenIds) -> bool:
+        """Record every key of ``incoming``; False when any of them was seen lately."""
+        fresh = [seen_ids.first_time(self.name(), key) for key in incoming.keys]
         return all(fresh)
 
     async def deliver(

@@ -92,10 +92,16 @@ def reason(error: BaseException) -> str:
     return f"{type(error).__name__}: {lines[0][:200]}" if lines else type(error).__name__
 
 
-async def can_save(store: TrackerStore) -> bool:
-    """Whether ``store``, as Rasa's agent holds it (wrapped), can save conversations now."""
+def unwrapped(store: TrackerStore) -> TrackerStore:
+    """The store Rasa's agent holds, without Rasa's wrappers (fail-safe, awaitable)."""
     while isinstance(store, (FailSafeTrackerStore, AwaitableTrackerStore)):
         store = store._tracker_store
+    return store
+
+
+async def can_save(store: TrackerStore) -> bool:
+    """Whether ``store``, as Rasa's agent holds it (wrapped), can save conversations now."""
+    store = unwrapped(store)
     return await store.can_save() if isinstance(store, PrivateSQLTrackerStore) else True
 
 

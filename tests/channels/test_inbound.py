@@ -14,6 +14,7 @@ from bot.channels import payload
 from bot.channels.facebook import parse_events
 from bot.channels.inbound import Incoming, WebhookInput
 from bot.channels.payload import MAX_DEPTH, RequestError, check_depth, clean_text, load_json
+from bot.channels.seen import MemorySeenIds
 from bot.channels.slack import parse_event, parse_interaction
 from bot.channels.telegram import parse_update
 from bot.channels.twilio import redelivery_key
@@ -42,13 +43,13 @@ def test_clean_text_keeps_tabs_and_line_ends() -> None:
 
 
 def test_a_message_seen_under_any_of_its_keys_is_a_redelivery() -> None:
-    channel = Input()
+    channel, seen_ids = Input(), MemorySeenIds()
     first = Incoming("u1", "hi", keys=("event:1", "C1:1.0"))
-    assert channel.first_time(first)
-    assert not channel.first_time(first)
-    assert not channel.first_time(Incoming("u1", "hi", keys=("event:2", "C1:1.0")))
-    assert channel.first_time(Incoming("u1", "hi"))  # no keys: never a redelivery
-    assert channel.first_time(Incoming("u1", "hi"))
+    assert channel.first_time(first, seen_ids)
+    assert not channel.first_time(first, seen_ids)
+    assert not channel.first_time(Incoming("u1", "hi", keys=("event:2", "C1:1.0")), seen_ids)
+    assert channel.first_time(Incoming("u1", "hi"), seen_ids)  # no keys: never a redelivery
+    assert channel.first_time(Incoming("u1", "hi"), seen_ids)
 
 
 def nested(depth: int) -> str:
