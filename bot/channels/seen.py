@@ -72,7 +72,10 @@ class SqlSeenIds:
         self.keep_seconds = keep_seconds
         self._memory = MemorySeenIds()  # while the database fails
         self._inserts = 0
-        _metadata.create_all(engine, tables=[_table], checkfirst=True)
+        try:
+            _metadata.create_all(engine, tables=[_table], checkfirst=True)
+        except sa.exc.SQLAlchemyError as error:  # another server creating it at once, say
+            logger.warning("Could not create the %s table (%s).", TABLE, reason(error))
 
     def first_time(self, channel: str, key: str) -> bool:
         """Record ``key`` of ``channel`` in the database; True unless it was there.

@@ -72,6 +72,15 @@ def test_a_failing_database_falls_back_to_memory(
     assert "update:9" not in caplog.text
 
 
+def test_a_database_that_cannot_be_opened_leaves_memory_to_decide(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    ids = SqlSeenIds(engine(tmp_path / "no such folder" / "c.db"))
+    assert "Could not create the seen_messages table" in caplog.text
+    assert ids.first_time("telegram", "update:1")
+    assert not ids.first_time("telegram", "update:1")
+
+
 def test_the_store_follows_the_tracker_store(tmp_path: Path) -> None:
     store = PrivateSQLTrackerStore(dialect="sqlite", db=str(tmp_path / "t.db"))
     chosen = for_store(FailSafeTrackerStore(store))
