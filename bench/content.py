@@ -19,7 +19,6 @@ from bot.knowledge import Knowledge
 from bot.launch.settings import PROJECT_DIR
 
 SOURCE_TEXT = PROJECT_DIR.parent / "shared" / "sources" / "mycophenolate-lems.txt"
-DISCLAIMER_START = "This is general information, not medical advice."
 
 
 @dataclass(frozen=True)
@@ -56,8 +55,8 @@ def check(
 
     def closed_once(text: str) -> bool:
         if text.endswith(safety_line):  # emergency or crisis guidance alone
-            return DISCLAIMER_START not in text and text.count(safety_line) == 1
-        return text.endswith(knowledge.disclaimer) and text.count(DISCLAIMER_START) == 1
+            return knowledge.disclaimer not in text and text.count(safety_line) == 1
+        return text.endswith(knowledge.disclaimer) and text.count(knowledge.disclaimer) == 1
 
     ok = [r for r in medical if r.medical and closed_once(r.text)]
     return ContentResult(

@@ -721,14 +721,15 @@ def content_section(results: BenchResults) -> str:
     lines = [
         "## Content quality",
         "",
-        f"Reading level of all {len(graded)} answers the bot can give (every medical answer "
-        "on every path of `bot/answers.py`, the menu replies, the `domain.yml` responses, "
-        "and the disclaimer and the safety line on their own), with textstat: "
+        f"Reading level of all {len(graded)} answers the bot can give (`bot/catalogue.py`: "
+        "every medical answer on every path of `bot/answers.py`, the menus, small talk, "
+        "notices and the channels' own replies, and the disclaimer and the safety line on "
+        "their own), with textstat: "
         "Flesch-Kincaid grade (US school grade; lower is easier) and Flesch reading ease "
         "(0-100; higher is easier). Medical answers are graded with their disclaimer "
         "(emergency and crisis guidance: with its safety line). Each bullet or line without a "
         "full stop is read as a sentence of its own. Enforced by "
-        "`tests/bot/test_readability.py`.",
+        "`tests/bench/test_readability.py`.",
         "",
         table(
             ["Check", "Result", "Rule", "Verdict"],

@@ -22,7 +22,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-DISCLAIMER = "This is general information, not medical advice."
+from bot import knowledge
+
+DISCLAIMER = knowledge.default().disclaimer
 PUBLIC_URL = "https://bot.example.org"
 
 SECRETS = {

@@ -8,12 +8,13 @@ import uuid
 
 import pytest
 
+from bot import knowledge
 from bot.identity import REST, conversation_id
 from tests.servers import BotServers, texts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-DISCLAIMER = "This is general information, not medical advice."
+DISCLAIMER = knowledge.default().disclaimer
 
 
 def sender() -> str:

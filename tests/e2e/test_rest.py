@@ -9,12 +9,13 @@ import uuid
 
 import pytest
 
+from bot import knowledge
 from bot.safety import Alarm, default_rules
 from tests.servers import BotServers, texts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-DISCLAIMER = "This is general information, not medical advice."
+DISCLAIMER = knowledge.default().disclaimer
 RULES = default_rules()
 
 

@@ -20,6 +20,7 @@ from bench.readability import (
     prepared,
     too_hard,
 )
+from bot import knowledge
 from bot.safety import default_rules
 
 
@@ -56,7 +57,7 @@ def test_no_answer_is_above_grade_10(graded: list[Graded]) -> None:
 def test_medical_answers_are_graded_with_the_disclaimer(graded: list[Graded]) -> None:
     medical = [g for g in graded if g.reply.medical and g.reply.name.startswith("topic:")]
     assert medical
-    assert all("not medical advice" in g.reply.text for g in medical)
+    assert all(knowledge.default().disclaimer in g.reply.text for g in medical)
 
 
 def test_a_bulleted_list_is_read_item_by_item() -> None:
