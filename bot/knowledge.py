@@ -54,6 +54,8 @@ REQUIRED_PHRASES = frozenset(
         "unreadable",
         "session_ended",
         "busy",
+        "choose_prompt",
+        "numbered_list_prompt",
     }
 )
 

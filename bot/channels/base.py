@@ -14,9 +14,9 @@ from typing import Any
 from rasa.core.channels.channel import OutputChannel
 
 from bot.channels.parts import PLAIN, Reply, Style, messages, plain, read_reply
+from bot.channels.wording import CHOOSE, phrase
 
 # the text of a buttons-only message, where a platform requires text
-CHOOSE_PROMPT = "Please choose:"
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class SplittingOutput(OutputChannel):
         if not sent:
             if not buttons:
                 return
-            sent = [style.escape(CHOOSE_PROMPT)]
+            sent = [style.escape(phrase(CHOOSE))]
         for index, message in enumerate(sent):
             last = index == len(sent) - 1
             await self.send_part(recipient_id, message, buttons if last else ())

@@ -21,7 +21,7 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.base import CHOOSE_PROMPT, Choice, SplittingOutput
+from bot.channels.base import Choice, SplittingOutput
 from bot.channels.http import post
 from bot.channels.inbound import Found, Incoming, WebhookInput
 from bot.channels.parts import Kind, Reply
@@ -36,6 +36,7 @@ from bot.channels.payload import (
     optional_text,
 )
 from bot.channels.splitting import split_message
+from bot.channels.wording import CHOOSE, phrase
 
 logger = logging.getLogger(__name__)
 
@@ -212,8 +213,9 @@ def slack_messages(reply: Reply, buttons: Sequence[Choice]) -> list[dict[str, An
     """
     blocks = _blocks(reply)
     if not blocks and buttons:
-        prompt = {"type": "section", "text": {"type": "plain_text", "text": CHOOSE_PROMPT}}
-        blocks = [(prompt, CHOOSE_PROMPT)]
+        choose = phrase(CHOOSE)
+        prompt = {"type": "section", "text": {"type": "plain_text", "text": choose}}
+        blocks = [(prompt, choose)]
     messages: list[dict[str, Any]] = []
     for start in range(0, len(blocks), SECTIONS_PER_MESSAGE):
         group = blocks[start : start + SECTIONS_PER_MESSAGE]

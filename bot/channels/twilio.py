@@ -37,6 +37,7 @@ from bot.channels.inbound import Incoming, WebhookInput
 from bot.channels.memory import BoundedDict
 from bot.channels.parts import Kind, Style, read_reply
 from bot.channels.payload import RequestError, field
+from bot.channels.wording import NUMBERED_LIST, phrase
 from bot.emergency_numbers import COUNTRY_FIELD, COUNTRY_GUESSED_FIELD
 from bot.identity import TWILIO, Identities
 from bot.safety import default_rules
@@ -46,7 +47,6 @@ logger = logging.getLogger(__name__)
 API_URL = "https://api.twilio.com"
 MAX_CHARS = 1600  # Twilio's limit for one SMS or WhatsApp message body
 SIGNATURE_HEADER = "X-Twilio-Signature"
-LIST_PROMPT = "Reply with a number:"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 _NUMBER_REPLY = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
 _DEFAULT_PORTS = {"https": 443, "http": 80}
@@ -116,7 +116,7 @@ def is_valid_twilio_request(auth_token: str, url: str, params: Params, signature
 def numbered_list(options: Sequence[Choice]) -> str:
     """The options as an SMS-friendly list: "1. How it works" ..."""
     lines = [f"{index}. {option.title}" for index, option in enumerate(options, start=1)]
-    return "\n".join([LIST_PROMPT, *lines])
+    return "\n".join([phrase(NUMBERED_LIST), *lines])
 
 
 def from_number(number: str, recipient: str) -> str:

@@ -13,7 +13,17 @@ HANDLING_FAILED = "handling_failed"  # handling the message failed inside the Ra
 UNREADABLE = "unreadable"  # a socket.io event that cannot be read
 SESSION_ENDED = "session_ended"  # a socket.io message for a session not opened there
 BUSY = "busy"  # more messages at once than the server takes (bot/channels/admission.py)
-CHANNEL_PHRASES = (MEDIA_ONLY, HANDLING_FAILED, UNREADABLE, SESSION_ENDED, BUSY)
+CHOOSE = "choose_prompt"  # above buttons sent without a text of their own
+NUMBERED_LIST = "numbered_list_prompt"  # above the numbered choices of text messages (Twilio)
+CHANNEL_PHRASES = (
+    MEDIA_ONLY,
+    HANDLING_FAILED,
+    UNREADABLE,
+    SESSION_ENDED,
+    BUSY,
+    CHOOSE,
+    NUMBERED_LIST,
+)
 
 
 def phrase(key: str) -> str:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.channels.base import CHOOSE_PROMPT, Choice, SplittingOutput, choices
+from bot import knowledge
+from bot.channels.base import Choice, SplittingOutput, choices
+
+CHOOSE = knowledge.default().phrases["choose_prompt"]
 
 
 class Recorder(SplittingOutput):
@@ -41,7 +44,7 @@ async def test_buttons_go_with_the_last_part() -> None:
 async def test_buttons_without_text_get_a_prompt() -> None:
     out = Recorder()
     await out.send_text_with_buttons("u1", "", [{"title": "More", "payload": "/ask_more"}])
-    assert out.parts == [("u1", CHOOSE_PROMPT, (Choice("More", "/ask_more"),))]
+    assert out.parts == [("u1", CHOOSE, (Choice("More", "/ask_more"),))]
 
 
 async def test_an_empty_text_sends_nothing() -> None:

@@ -33,6 +33,8 @@ from tests.channels.platforms import (
 )
 from tests.servers import BotServers
 
+LIST = knowledge.default().phrases["numbered_list_prompt"]
+
 TOKEN = SECRETS["TWILIO_AUTH_TOKEN"]
 PUBLIC_HOOK = SECRETS["TWILIO_WEBHOOK_URL"]
 LIMIT = int(SECRETS["TWILIO_MAX_MESSAGE_CHARS"])
@@ -95,7 +97,7 @@ def test_options_are_a_numbered_list_and_a_number_picks_one() -> None:
         Choice("How it works", "/ask_how_it_works"),
         Choice("Side effects", "/ask_side_effects"),
     ]
-    assert numbered_list(options) == "Reply with a number:\n1. How it works\n2. Side effects"
+    assert numbered_list(options) == f"{LIST}\n1. How it works\n2. Side effects"
     offers = OfferedChoices()
     assert offers.resolve("+1", "2") == "2"  # nothing offered yet
     offers.offer("+1", options)
@@ -152,7 +154,7 @@ def test_an_sms_gets_the_answer_split_with_the_disclaimer_last(
     assert send(channel_bot, sms(sender, "tell me more")).status == 200
     sent = platforms.wait_for("twilio", sender, lambda s: sum(DISCLAIMER in x.text for x in s) == 2)
     more = sent[next(i for i, s in enumerate(sent) if DISCLAIMER in s.text) + 1 :]
-    more = [s for s in more if not s.text.startswith("Reply with a number")]
+    more = [s for s in more if not s.text.startswith(LIST)]
     assert len(more) > 1  # the 767-character detail, split for a 320-character limit
     assert all(len(s.text) <= LIMIT for s in sent)
     assert more[-1].text.endswith("care team about your care.")
@@ -171,7 +173,7 @@ def test_buttons_become_a_numbered_list_and_2_picks_option_2(
     sent = platforms.wait_for(
         "twilio", sender, lambda s: any("1. How it works" in x.text for x in s)
     )
-    assert sent[-1].text.startswith("Reply with a number:\n1. How it works\n2. Side effects")
+    assert sent[-1].text.startswith(f"{LIST}\n1. How it works\n2. Side effects")
     assert send(channel_bot, sms(sender, "2")).status == 200
     sent = platforms.wait_for("twilio", sender, ends_an_answer)
     assert "common side effects" in "\n".join(s.text for s in sent)
