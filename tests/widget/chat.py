@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass
 
@@ -27,6 +28,23 @@ RUN_AXE = """async () => {
   return result.violations.map(v => ({
     id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map(n => n.target.join(' '))
   }));
+}"""
+
+# waits for the animations that end (a panel rising, a message fading in) to end
+ANIMATIONS_DONE = """() => Promise.all(document.getAnimations()
+  .filter(a => a.effect && a.effect.getComputedTiming().iterations !== Infinity)
+  .map(a => a.finished.catch(() => null)))"""
+
+# the contrast of an element's text with its background (WCAG's formula), or with ``ground``'s
+CONTRAST = """([e, ground]) => {
+  const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const channel = (v) => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  const lum = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  const [a, b] = [
+    lum(rgb(getComputedStyle(e).color)),
+    lum(rgb(getComputedStyle(ground || e).backgroundColor)),
+  ].sort((x, y) => y - x);
+  return (a + 0.05) / (b + 0.05);
 }"""
 
 # records every connection state the widget shows, with its status text
@@ -129,9 +147,27 @@ def tab_to_launcher(page: Page, limit: int = 30) -> None:
     raise AssertionError(f"the launcher was not reached in {limit} Tab presses")
 
 
+def widget_for(page: Page, country: str) -> ChatWidget:
+    """The widget on a page that fixes its patients' country ("" for none: BOT_COUNTRY's)."""
+    page.add_init_script(f"window.LemsChatConfig = {{country: {json.dumps(country)}}}")
+    page.reload()
+    widget = ChatWidget(page)
+    widget.open()
+    return widget
+
+
+def links(alert: Locator) -> list[tuple[str | None, str]]:
+    found = alert.get_by_role("link")
+    return [
+        (found.nth(i).get_attribute("href"), found.nth(i).inner_text())
+        for i in range(found.count())
+    ]
+
+
 def axe_violations(page: Page) -> list[dict[str, object]]:
     """axe-core's violations on the page as it is now (the context needs bypass_csp)."""
     assert AXE.is_file(), f"{AXE} is missing: run `make widget`"
+    page.evaluate(ANIMATIONS_DONE)  # colours part way through a fade are not the page's
     if not page.evaluate("typeof axe !== 'undefined'"):
         page.add_script_tag(path=AXE)
     violations: list[dict[str, object]] = page.evaluate(RUN_AXE)

@@ -10,30 +10,27 @@ import json
 import re
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
 from bot import knowledge
 from bot.emergency_numbers import Country, Phone
 from bot.safety import Alarm, default_rules
-from tests.widget.chat import DESKTOP, DISCLAIMER, WIDTHS, ChatWidget, axe_violations
+from tests.widget.chat import (
+    CONTRAST,
+    DESKTOP,
+    DISCLAIMER,
+    WIDTHS,
+    ChatWidget,
+    axe_violations,
+    links,
+    widget_for,
+)
 
 pytestmark = pytest.mark.e2e
 
 RULES = default_rules()
 SAFETY_LINE = knowledge.default().phrases["safety_line"]
 GB = RULES.numbers.countries["GB"]
-
-# the contrast of an element's text with its background (WCAG's formula), or with ``ground``'s
-CONTRAST = """([e, ground]) => {
-  const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
-  const channel = (v) => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
-  const lum = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
-  const [a, b] = [
-    lum(rgb(getComputedStyle(e).color)),
-    lum(rgb(getComputedStyle(ground || e).backgroundColor)),
-  ].sort((x, y) => y - x);
-  return (a + 0.05) / (b + 0.05);
-}"""
 
 
 def href(phone: Phone) -> str:
@@ -48,23 +45,6 @@ def crisis_hrefs(country: Country) -> list[str]:
         phone = Phone(line.call) if line.call else Phone(line.text or "", call=False, text=True)
         hrefs.append(href(phone))
     return hrefs
-
-
-def widget_for(page: Page, country: str) -> ChatWidget:
-    """The widget on a page that fixes its patients' country ("" for none: BOT_COUNTRY's)."""
-    page.add_init_script(f"window.LemsChatConfig = {{country: {json.dumps(country)}}}")
-    page.reload()
-    widget = ChatWidget(page)
-    widget.open()
-    return widget
-
-
-def links(alert: Locator) -> list[tuple[str | None, str]]:
-    found = alert.get_by_role("link")
-    return [
-        (found.nth(i).get_attribute("href"), found.nth(i).inner_text())
-        for i in range(found.count())
-    ]
 
 
 @pytest.mark.parametrize("context_options", WIDTHS)
