@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
@@ -45,6 +46,16 @@ CONTRAST = """([e, ground]) => {
     lum(rgb(getComputedStyle(ground || e).backgroundColor)),
   ].sort((x, y) => y - x);
   return (a + 0.05) / (b + 0.05);
+}"""
+
+# what a bot bubble shows, as a message's text: its paragraphs and small print a line each
+# (a message shown from its parts), or its one text; "Assistant said:" for screen readers
+# left out
+SHOWN_TEXT = """e => {
+  const lines = [...e.querySelectorAll('p')];
+  if (lines.length) return lines.map(p => p.textContent).join('\\n');
+  return [...e.childNodes].filter(n => !n.classList?.contains('lems-chat__sr-only'))
+    .map(n => n.textContent).join('');
 }"""
 
 # records every connection state the widget shows, with its status text
@@ -123,6 +134,16 @@ class ChatWidget:
         expect(alert).to_be_visible(timeout=ANSWER_MS)
         return alert
 
+    def stored_messages(self) -> list[dict[str, Any]]:
+        """The conversation the widget keeps in localStorage, as it stored it."""
+        messages: list[dict[str, Any]] = self.page.evaluate(
+            """() => {
+              const key = Object.keys(localStorage).find(k => k.startsWith('lems-chat:'));
+              return key ? JSON.parse(localStorage.getItem(key)).messages : [];
+            }"""
+        )
+        return messages
+
     def session_id(self) -> str:
         """The session id the widget keeps in localStorage."""
         value = self.page.evaluate(
@@ -162,6 +183,11 @@ def links(alert: Locator) -> list[tuple[str | None, str]]:
         (found.nth(i).get_attribute("href"), found.nth(i).inner_text())
         for i in range(found.count())
     ]
+
+
+def shown_text(bubble: Locator) -> str:
+    """The text a bot bubble shows, a line a paragraph (SHOWN_TEXT)."""
+    return str(bubble.evaluate(SHOWN_TEXT))
 
 
 def axe_violations(page: Page) -> list[dict[str, object]]:

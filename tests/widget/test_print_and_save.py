@@ -7,23 +7,30 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.widget.chat import DISCLAIMER, TITLE, WIDTHS, ChatWidget, axe_violations
+from bot import knowledge
+from tests.widget.chat import (
+    DISCLAIMER,
+    TITLE,
+    WIDTHS,
+    ChatWidget,
+    axe_violations,
+    shown_text,
+)
 
 pytestmark = pytest.mark.e2e
 
+KNOWLEDGE = knowledge.default()
 NOTICE = "General information, not medical advice"
 QUESTION = "what is LEMS"
 
 
 def have_a_conversation(widget: ChatWidget) -> str:
-    """Ask two questions, the first with a long answer; the second answer's text."""
+    """Ask two questions, the first with a long answer; the second answer's text as shown."""
     widget.open()
     widget.topic("Side effects").click()
     widget.expect_answer("Headache")
     widget.ask(QUESTION)
-    return (widget.expect_answer("autoimmune").text_content() or "").removeprefix(
-        "Assistant said: "
-    )
+    return shown_text(widget.expect_answer("autoimmune"))
 
 
 @pytest.mark.parametrize("context_options", WIDTHS)
@@ -44,6 +51,19 @@ def test_print_shows_the_whole_conversation_and_nothing_else(
         expect(bubble).to_be_visible()
     expect(widget.user_bubbles().last.get_by_text("You said:")).to_be_visible()  # written out
     expect(widget.bot_bubbles().last.get_by_text("Assistant said:")).to_be_visible()
+    # each answer on paper: its paragraphs, then its own source line and disclaimer, once
+    answers = widget.bot_bubbles().filter(has=page.locator(".lems-chat__disclaimer"))
+    expect(answers).to_have_count(2)
+    for answer in answers.all():
+        small = answer.locator(".lems-chat__small-print")
+        expect(small).to_be_visible()
+        expect(small).to_have_css("color", "rgb(0, 0, 0)")
+        expect(answer.locator(".lems-chat__source")).to_have_count(1)
+        expect(answer.locator(".lems-chat__disclaimer")).to_have_count(1)
+        assert (answer.text_content() or "").count(DISCLAIMER) == 1
+        last = answer.locator(".lems-chat__paragraph").last.bounding_box()
+        box = small.bounding_box()
+        assert last is not None and box is not None and box["y"] >= last["y"] + last["height"]
     for hidden in (
         page.locator("main"),
         page.locator("header.site-header"),
@@ -75,7 +95,9 @@ def test_save_downloads_the_conversation_as_text(page: Page, widget: ChatWidget)
     assert lines[2].startswith("Saved ")
     assert "You:\nSide effects\n" in text  # a button's title, as shown
     assert f"You:\n{QUESTION}\n" in text
-    assert f"Assistant:\n{answer}" in text
-    assert text.count(DISCLAIMER) >= 2  # each answer whole, with its disclaimer
+    # each answer whole: its paragraphs, then its source line and its disclaimer, a line each
+    assert f"Assistant:\n{answer}\n" in text
+    assert answer.endswith("\n".join([KNOWLEDGE.source_line, KNOWLEDGE.disclaimer]))
+    assert text.count(DISCLAIMER) == 2  # once for each answer, none added
     assert "/greet" not in text  # the unseen greeting is not part of it
     assert axe_violations(page) == []

@@ -1,13 +1,17 @@
 // Talks to Rasa: socket.io first, the REST channel when socket.io cannot connect.
 import { io } from "socket.io-client";
 import { normaliseAlert } from "./alert.js";
+import { readParts } from "./parts.js";
 
 export const STATES = Object.freeze(["connecting", "online", "reconnecting", "unavailable"]);
 
 const FAILS_BEFORE_REST = 2; // failed socket.io attempts before trying REST
 const FAILS_BEFORE_UNAVAILABLE = 4; // ... before telling the user the assistant is unavailable
 
-/** A bot message as the widget uses it: text, quick-reply buttons, and any alert. */
+/**
+ * A bot message as the widget uses it: text, quick-reply buttons, any alert, and its parts
+ * if they add up to the text (parts.js).
+ */
 export function normaliseMessage(data) {
   const raw = data && typeof data === "object" ? data : {};
   const text = typeof raw.text === "string" ? raw.text : "";
@@ -17,7 +21,8 @@ export function normaliseMessage(data) {
     .map((b) => ({ title: b.title, payload: b.payload }));
   const alert = normaliseAlert(raw.alert); // emergency or crisis guidance, as data
   if (!text && !buttons.length) return null;
-  return alert ? { text, buttons, alert } : { text, buttons };
+  const parts = readParts(text, raw.parts, alert); // the body and small print, or null
+  return { text, buttons, ...(alert ? { alert } : {}), ...(parts ? { parts } : {}) };
 }
 
 export class Connection {

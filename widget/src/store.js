@@ -1,5 +1,6 @@
 // The session token, history and open state, kept in localStorage (memory if it is blocked).
 import { normaliseAlert } from "./alert.js";
+import { readParts } from "./parts.js";
 
 const MAX_MESSAGES = 200;
 
@@ -44,17 +45,18 @@ function validMessage(m) {
 const DELIVERY = Object.freeze({ queued: "queued", failed: "failed", noAnswer: "noAnswer", sending: "noAnswer" });
 
 /**
- * A stored message as it was shown: a bot message keeps its alert, checked again; a user
- * message its payload (a button's) and its delivery, if it was not answered.
+ * A stored message as it was shown: a bot message keeps its alert and its parts, checked
+ * again; a user message its payload (a button's) and its delivery, if it was not answered.
  */
 function restored(m) {
-  const { alert, delivery, payload, ...message } = m;
+  const { alert, parts, delivery, payload, ...message } = m;
   if (m.from === "user") {
     const state = DELIVERY[delivery];
     return { ...message, ...(typeof payload === "string" ? { payload } : {}), ...(state ? { delivery: state } : {}) };
   }
   const checked = normaliseAlert(alert);
-  return checked ? { ...message, alert: checked } : message;
+  const shown = readParts(message.text, parts, checked);
+  return { ...message, ...(checked ? { alert: checked } : {}), ...(shown ? { parts: shown } : {}) };
 }
 
 /** The stored conversation for one Rasa server. */

@@ -1,5 +1,6 @@
 // The conversation to keep: as a text file to save, or printed (styles.css prints only
 // the conversation while the panel is open).
+import { alertHeading } from "./alert.js";
 import { TEXTS } from "./config.js";
 
 /** ``date``'s day in the browser's time zone, as 2025-03-14. */
@@ -8,12 +9,16 @@ function isoDay(date) {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
 
-/** The conversation as plain text: the title, the notice, when, then each message. */
+/**
+ * The conversation as plain text: the title, the notice, when, then each message, a line
+ * a part: an answer's alert, its paragraphs, its source line and its disclaimer (its text,
+ * which its parts add up to: parts.js), under "Assistant" and any alert's heading.
+ */
 export function transcriptText(messages, config, when) {
   const lines = [config.title, config.notice, TEXTS.transcript.saved(when), ""];
   for (const message of messages) {
     const speaker = TEXTS.transcript.speakers[message.from];
-    const alert = message.alert ? ` (${TEXTS.alertHeadings[message.alert.level]})` : "";
+    const alert = message.alert ? ` (${alertHeading(message.alert)})` : "";
     const delivery = message.delivery && TEXTS.delivery[message.delivery];
     lines.push(`${speaker}${alert}:`, message.text, ...(delivery ? [`(${delivery})`] : []), "");
   }

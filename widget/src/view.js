@@ -1,5 +1,7 @@
 // The widget's DOM: launcher, dialog panel, toolbar (text size; save, print, start over),
-// message log (bot alerts first in their message), quick replies and input form.
+// message log (bot alerts first in their message, then the body and its small print),
+// quick replies and input form.
+import { alertHeading } from "./alert.js";
 import { createComposer } from "./composer.js";
 import { COLOUR_PROPERTIES, TEXTS } from "./config.js";
 import { el, icon } from "./dom.js";
@@ -160,9 +162,41 @@ export function createView(host, config, on) {
         "h3",
         { class: "lems-chat__alert-heading" },
         icon(ALERT_ICONS[alert.level]),
-        el("span", {}, TEXTS.alertHeadings[alert.level]),
+        el("span", {}, alertHeading(alert)),
       ),
       body,
+    );
+  }
+
+  // dir="auto": the text's own direction (Arabic, Hebrew: right to left); the prefix's own
+  // dir keeps it out of that choice
+  function speakerPrefix(speaker) {
+    return el("span", { class: "lems-chat__sr-only", dir: "ltr" }, speaker + " ");
+  }
+
+  /** A paragraph of a bot message's parts: text nodes and http(s) links, as in a bubble. */
+  function paragraph(className, text) {
+    const node = el("p", { class: className, dir: "auto" });
+    appendText(node, text);
+    return node;
+  }
+
+  /**
+   * The body of a bot message from its parts (parts.js): each paragraph its own, then the
+   * source line and the disclaimer set apart as small print. Null if there is none.
+   */
+  function partsBubble(parts, prefix) {
+    const closing = [
+      ...(parts.source ? [paragraph("lems-chat__source", parts.source)] : []),
+      ...(parts.disclaimer ? [paragraph("lems-chat__disclaimer", parts.disclaimer)] : []),
+    ];
+    if (!parts.body.length && !closing.length) return null;
+    return el(
+      "div",
+      { class: "lems-chat__bubble lems-chat__bubble--parts" },
+      ...prefix,
+      ...parts.body.map((text) => paragraph("lems-chat__paragraph", text)),
+      ...(closing.length ? [el("div", { class: "lems-chat__small-print" }, ...closing)] : []),
     );
   }
 
@@ -197,25 +231,28 @@ export function createView(host, config, on) {
     },
     /**
      * Add a message: ``from`` is "user", "bot" or "note" (a notice from the widget). A bot
-     * message's ``alert`` shows first, as an alert; the rest of its text follows it.
+     * message's ``alert`` shows first, as an alert. Then its ``parts`` (the body's
+     * paragraphs, then the source line and disclaimer as small print) when it has them
+     * (connection.js keeps only parts that add up to the text), else the rest of its text.
      */
     addMessage(message, { withReplies = true } = {}) {
       const { from, text, buttons, alert } = message;
       const speaker = TEXTS.speakers[from];
       const item = el("div", { class: `lems-chat__message lems-chat__message--${from}` });
-      const urgent = from === "bot" && alert ? alert : null;
-      let rest = text;
-      if (urgent) {
-        item.append(alertBox(urgent, speaker));
-        rest = text.startsWith(urgent.text) ? text.slice(urgent.text.length).trim() : text;
-      }
-      if (rest) {
-        // dir="auto": the text's own direction (Arabic, Hebrew: right to left); the prefix's
-        // own dir keeps it out of that choice
-        const prefix = urgent ? [] : [el("span", { class: "lems-chat__sr-only", dir: "ltr" }, speaker + " ")];
-        const bubble = el("p", { class: "lems-chat__bubble", dir: "auto" }, ...prefix);
-        appendText(bubble, rest);
-        item.append(bubble);
+      const parts = from === "bot" ? message.parts : null;
+      const urgent = from === "bot" && alert && (!parts || parts.urgency) ? alert : null;
+      if (urgent) item.append(alertBox(urgent, speaker));
+      const prefix = urgent ? [] : [speakerPrefix(speaker)];
+      if (parts) {
+        const bubble = partsBubble(parts, prefix);
+        if (bubble) item.append(bubble);
+      } else {
+        const rest = urgent && text.startsWith(urgent.text) ? text.slice(urgent.text.length).trim() : text;
+        if (rest) {
+          const bubble = el("p", { class: "lems-chat__bubble", dir: "auto" }, ...prefix);
+          appendText(bubble, rest);
+          item.append(bubble);
+        }
       }
       if (withReplies && buttons && buttons.length) item.append(replies(buttons));
       items.set(message, item);
