@@ -19,11 +19,13 @@ from actions.reply import (
 from bot import knowledge
 from bot.answers import REFERRAL
 from bot.emergency_numbers import conversation_country
+from bot.identity import WEB, namespace_of
 from bot.launch.settings import Settings
 from bot.planner import Context, Heard, plan
 from bot.questions import asks
 from bot.safety import RED_FLAG_ENTITY, default_rules
 from bot.terms import (
+    CARE_TEAM,
     DRUG,
     FEELING,
     ITEM,
@@ -65,6 +67,7 @@ def heard(tracker: Tracker) -> Heard:
         names_drug=bool(entity_values(tracker, DRUG)),
         other_person=bool(entity_values(tracker, SUBJECT)),
         upset=bool(entity_values(tracker, FEELING)),
+        care_team=bool(entity_values(tracker, CARE_TEAM)),
         language=next(iter(entity_values(tracker, LANGUAGE)), None),
     )
 
@@ -88,6 +91,7 @@ def context(tracker: Tracker) -> Context:
         country=conversation_country(
             tracker.latest_message.get("metadata"), Settings.from_env().country
         ),
+        web=namespace_of(tracker.sender_id) == WEB,
     )
 
 

@@ -111,6 +111,10 @@ def other_answers(knowledge: Knowledge) -> list[Entry]:
         Entry("not forgotten", Answer((knowledge.phrases["not_forgotten"],))),
         *(Entry(f"channel: {key}", Answer((knowledge.phrases[key],))) for key in CHANNEL_PHRASES),
         Entry("another language (English notice)", Answer((knowledge.languages.english,))),
+        *(
+            Entry(f"closing: {key}", Answer((knowledge.phrases[key],)))
+            for key in ("take_it_along_web", "take_it_along")
+        ),
     ]
     found += [
         Entry(f"chat: {phrase}", answers.chat(knowledge, phrase, f"chat:{phrase}"))

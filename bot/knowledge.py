@@ -56,6 +56,8 @@ REQUIRED_PHRASES = frozenset(
         "busy",
         "choose_prompt",
         "numbered_list_prompt",
+        "take_it_along_web",  # after "I'll ask my doctor": save or print this (the widget)
+        "take_it_along",  # ... on a messaging app
     }
 )
 
@@ -159,6 +161,7 @@ class Knowledge:
     phrases: Mapping[str, str]
     other_person_words: tuple[str, ...]
     feeling_words: tuple[str, ...]
+    care_team_words: tuple[str, ...]  # asking the care team: a closing offers to print
     languages: Languages
 
     def topic_for_intent(self, intent: str) -> Topic | None:
@@ -420,6 +423,7 @@ def load(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
         phrases=phrases,
         other_person_words=words.texts(words.data.get("other_person"), "other_person"),
         feeling_words=words.texts(words.data.get("feelings"), "feelings"),
+        care_team_words=words.texts(words.data.get("care_team"), "care_team"),
         languages=languages,
     )
 

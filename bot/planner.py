@@ -29,6 +29,7 @@ SMALL_TALK = {
     "express_feelings": "feelings",
 }
 UNSURE = frozenset({"nlu_fallback", "out_of_scope"})
+CLOSINGS = frozenset({"thank", "goodbye"})  # may name the care team: how to take it along
 SIDE_EFFECT_INTENTS = frozenset({"ask_side_effects", "ask_side_effect_specific"})
 SEVERAL = "ask_several"
 FORGET = "forget_me"
@@ -67,6 +68,7 @@ class Heard:
     words: int = 0  # how many words the message has
     other_person: bool = False
     upset: bool = False
+    care_team: bool = False  # names the care team or a visit ("I'll ask my GP")
     language: str | None = None  # lingua's name of another language
 
     @property
@@ -91,6 +93,7 @@ class Context:
     after_miss: bool = False  # the previous message was not understood
     recent: tuple[str, ...] = ()  # referrals the bot's last reply gave
     country: str | None = None  # whose emergency numbers to give (None: unknown)
+    web: bool = False  # the web chat, which can save and print the conversation
 
 
 @dataclass(frozen=True)
@@ -290,7 +293,24 @@ def _topic_of(answer: Answer) -> str | None:
 
 
 def _without_question(knowledge: Knowledge, heard: Heard, context: Context, other: bool) -> Reply:
-    """Small talk, feelings, or "I didn't understand" for a message that asks nothing."""
+    """Small talk, feelings, or "I didn't understand" for a message that asks nothing.
+
+    A thank-you or goodbye that names the care team or a visit ("thanks, I'll ask my GP")
+    also says how to take the conversation along.
+    """
+    reply = _small_talk(knowledge, heard, context, other)
+    if heard.care_team and heard.intent in CLOSINGS:
+        along = "take_it_along_web" if context.web else "take_it_along"
+        if heard.intent == "goodbye":  # the goodbye last
+            paragraphs = (knowledge.phrases[along], *reply.answer.paragraphs)
+        else:
+            paragraphs = (*reply.answer.paragraphs, knowledge.phrases[along])
+        kinds = (*reply.answer.kinds, f"chat:{along}")
+        return replace(reply, answer=replace(reply.answer, paragraphs=paragraphs, kinds=kinds))
+    return reply
+
+
+def _small_talk(knowledge: Knowledge, heard: Heard, context: Context, other: bool) -> Reply:
     if heard.intent == "thank":  # after an answer, thanks (or the Helpful button) rates it
         if context.after_answer:
             answer = answers.feedback_reply(knowledge, "thank")

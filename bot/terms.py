@@ -23,9 +23,11 @@ ITEM_HINT = "item_hint"  # a referral's context word ("covid"), counted only in 
 ITEM_IF_TOPIC = "item_if_topic"  # a referral's word that counts with its topic ("husband")
 SUBJECT = "subject"  # "other": the writer speaks for someone else
 FEELING = "feeling"  # "upset": the writer is frightened, worried, angry or overwhelmed
+CARE_TEAM = "care_team"  # "ask": the writer means to ask their care team (or has a visit)
 LANGUAGE = "language"  # lingua's name of the language, when it is not English
 OTHER_PERSON = "other"
 UPSET = "upset"
+ASK = "ask"
 # words that deny the symptom right after them ("no rash", "without pain"): not asked
 # about. Not "not" or "never": "not sleeping" and "never had headaches before" are symptoms.
 DENIALS = frozenset({"no", "without"})
@@ -80,6 +82,7 @@ class TermMatcher:
             **{f"{ITEM_HINT}:{r.id}": r.context_terms for r in knowledge.referrals.values()},
             f"{SUBJECT}:{OTHER_PERSON}": knowledge.other_person_words,
             f"{FEELING}:{UPSET}": knowledge.feeling_words,
+            f"{CARE_TEAM}:{ASK}": knowledge.care_team_words,
         }
         for key, terms in context.items():
             if terms:

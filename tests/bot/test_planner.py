@@ -308,3 +308,38 @@ def test_a_child_who_swallowed_tablets_gets_the_poison_centre(knowledge: Knowled
     unnamed = replace(heard, red_flags=("emergency.fainting",))
     in_gb = Context(country="GB")
     assert plan(knowledge, rules, heard, in_gb) == plan(knowledge, rules, unnamed, in_gb)
+
+
+@pytest.mark.parametrize("intent", ["thank", "goodbye"])
+@pytest.mark.parametrize(("web", "along"), [(True, "take_it_along_web"), (False, "take_it_along")])
+def test_a_closing_that_names_the_care_team_says_how_to_take_the_chat_along(
+    knowledge: Knowledge, intent: str, web: bool, along: str
+) -> None:
+    reply = plan(knowledge, default_rules(), Heard(intent, care_team=True), Context(web=web))
+    assert f"chat:{along}" in reply.answer.keys
+    assert knowledge.phrases[along] in reply.answer.paragraphs
+    if intent == "goodbye":  # the goodbye still closes it
+        assert reply.answer.paragraphs[-1] == knowledge.phrases["goodbye"]
+
+
+def test_a_thank_you_after_an_answer_still_rates_it_and_offers_to_take_it_along(
+    knowledge: Knowledge,
+) -> None:
+    context = Context(after_answer=True, web=True)
+    reply = plan(knowledge, default_rules(), Heard("thank", care_team=True), context)
+    assert reply.feedback == "positive" and "chat:take_it_along_web" in reply.answer.keys
+
+
+@pytest.mark.parametrize(
+    "heard",
+    [
+        Heard("thank"),  # no care team named
+        Heard("greet", care_team=True),  # "hello, my doctor sent me here"
+        Heard("ask_dosage", care_team=True),  # a question: answered, not closed
+    ],
+)
+def test_no_offer_without_a_closing_that_names_the_care_team(
+    knowledge: Knowledge, heard: Heard
+) -> None:
+    reply_keys = keys(knowledge, heard, Context(web=True))
+    assert not any(k.startswith("chat:take_it_along") for k in reply_keys)

@@ -85,3 +85,24 @@ def test_conception_words_name_the_mens_referral_and_partner_words_need_the_topi
     assert (ITEM, "men") in sperm
     husband = [(m.entity, m.value) for m in matcher.find("my husband takes it, side effects?")]
     assert (ITEM_IF_TOPIC, "men") in husband and (ITEM, "men") not in husband
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "thanks, I'll ask my GP",
+        "will bring it up with the neurologist on friday, bye",
+        "ok i'll talk to mum's consultant at her next appointment",
+        "cheers, going to ring the clinic",
+    ],
+)
+def test_the_care_team_or_a_visit_is_noticed(matcher: TermMatcher, text: str) -> None:
+    from bot.terms import CARE_TEAM
+
+    assert CARE_TEAM in {m.entity for m in matcher.find(text)}
+
+
+def test_a_closing_without_the_care_team_names_none(matcher: TermMatcher) -> None:
+    from bot.terms import CARE_TEAM
+
+    assert CARE_TEAM not in {m.entity for m in matcher.find("thanks, that helps, bye")}

@@ -137,3 +137,20 @@ def test_a_malformed_request_is_a_client_error(bot: BotServers) -> None:
         urllib.request.urlopen(request, timeout=10)
     assert 400 <= error.value.code < 500
     assert texts(bot.say(sender(), "hello"))
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        "thanks, I'll ask my GP about it",
+        "ok will mention it to the neurologist at my next appointment, bye",
+    ],
+)
+def test_a_closing_that_names_the_care_team_says_how_to_take_the_chat_along(
+    bot: BotServers, closing: str
+) -> None:
+    me = sender()
+    bot.say(me, "what are the side effects")
+    answer = texts(bot.say(me, closing))
+    assert knowledge.default().phrases["take_it_along"] in answer  # REST is no web chat
+    assert DISCLAIMER not in answer
