@@ -104,6 +104,7 @@ def test_ordinary_messages_and_near_misses_raise_no_alarm(
         ("Meine Frau bekommt keine Luft mehr", Alarm.EMERGENCY),
         ("我胸痛", Alarm.EMERGENCY),
         ("je veux mourir", Alarm.CRISIS),
+        ("صدري يؤلمني كثيرا", Alarm.EMERGENCY),  # "my chest hurts a lot"
     ],
 )
 def test_red_flags_in_other_languages(matcher: RedFlagMatcher, text: str, alarm: Alarm) -> None:
@@ -112,6 +113,10 @@ def test_red_flags_in_other_languages(matcher: RedFlagMatcher, text: str, alarm:
 
 def test_other_language_words_only_match_at_a_word_start(matcher: RedFlagMatcher) -> None:
     assert matcher.find("what is the treatment for respiratory infections").alarm is None
+
+
+def test_a_body_part_named_in_another_language_is_no_alarm_alone(matcher: RedFlagMatcher) -> None:
+    assert matcher.find("هل يسبب الدواء حب الشباب على صدري؟").alarm is None  # acne on my chest
 
 
 def test_a_red_flag_wins_even_inside_another_question(matcher: RedFlagMatcher) -> None:
