@@ -30,7 +30,7 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from bot import save_report
 from bot.channels.safety_net import failure_messages
-from bot.rasa.fallback import not_saved_texts
+from bot.rasa.fallback import not_saved_messages
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ def deliver_after_save(on_new_message: OnNewMessage) -> OnNewMessage:
             "erasure" if report.erasure else "save",
             message.input_channel,
         )
-        for text in not_saved_texts(report.tracker, report.erasure):
-            await output.send_response(message.sender_id, {"text": text})
+        for reply in not_saved_messages(report.tracker, report.erasure):
+            await output.send_response(message.sender_id, reply)
 
     return handle

@@ -15,7 +15,7 @@ logs the error and sends the patient nothing (RasaHQ/rasa#7630);
 
 The fact set and the numbers are loaded once, at start-up (:func:`load`), so composing a
 reply needs no file and no server. The channels send the replies for a conversation that
-could not be saved from here too (:func:`not_saved_texts`, used by
+could not be saved from here too (:func:`not_saved_messages`, used by
 :mod:`bot.channels.delivery`).
 """
 
@@ -105,16 +105,17 @@ class FallbackReplies:
         erasure: bool = False,
         country: str | None = None,
         groups: Iterable[str] = (),
-    ) -> list[str]:
-        """The replies when a conversation could not be saved (or erased, ``erasure``).
+    ) -> list[dict[str, Any]]:
+        """The messages when a conversation could not be saved (or erased, ``erasure``).
 
-        The emergency or crisis guidance comes first when the message raised an alarm.
+        The emergency or crisis guidance comes first when the message raised an alarm,
+        with its alert and keys as the action server's.
         """
-        guidance = self.guidance(alarms, country, groups)
-        return [
-            *([guidance] if guidance else []),
-            self.not_forgotten if erasure else self.not_saved,
-        ]
+        guidance = self.guidance_answer(alarms, country, groups)
+        notice = {"text": self.not_forgotten if erasure else self.not_saved}
+        if guidance is None:
+            return [notice]
+        return [{"text": guidance.text, **answers.message_data(guidance)}, notice]
 
 
 def alarms_in(tracker: DialogueStateTracker) -> set[Alarm]:
@@ -159,8 +160,10 @@ def fallback_message(tracker: DialogueStateTracker, action: str = "") -> dict[st
     return replies().message(alarms, action, _country(tracker), groups)
 
 
-def not_saved_texts(tracker: DialogueStateTracker | None, erasure: bool = False) -> list[str]:
-    """The replies when ``tracker`` (the message's conversation) could not be saved."""
+def not_saved_messages(
+    tracker: DialogueStateTracker | None, erasure: bool = False
+) -> list[dict[str, Any]]:
+    """The messages when ``tracker`` (the message's conversation) could not be saved."""
     if tracker is None:
         return replies().unsaved((), erasure, _country(None))
     alarms, groups = alarms_in(tracker), red_flags_in(tracker)

@@ -8,6 +8,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import save_report
 from bot.channels.delivery import deliver_after_save
+from bot.channels.rest import KeyedCollectingOutputChannel
 from bot.knowledge import Knowledge
 from bot.rasa.fallback import replies
 from bot.safety import Alarm
@@ -55,6 +56,16 @@ async def test_a_failed_save_replaces_the_answer_with_a_kind_notice(knowledge: K
 async def test_a_failed_save_keeps_the_emergency_guidance_first(knowledge: Knowledge) -> None:
     sent = await deliver("not saved", intent="emergency")
     assert sent == [replies().guidance({Alarm.EMERGENCY}), knowledge.phrases["not_saved"]]
+
+
+async def test_the_guidance_after_a_failed_save_is_still_shown_as_an_alert() -> None:
+    output = KeyedCollectingOutputChannel()  # keeps each message's data
+    await deliver_after_save(rasa("not saved", "emergency"))(
+        UserMessage("hi", output, "rest:me", input_channel="rest")
+    )
+    guidance, notice = output.messages
+    assert guidance["alert"]["level"] == "emergency" and guidance["parts"]["urgency"] == "emergency"
+    assert "safety:emergency" in guidance["keys"] and "alert" not in notice
 
 
 async def test_a_failed_erasure_says_so_instead_of_confirming(knowledge: Knowledge) -> None:
