@@ -38,10 +38,10 @@ shell: install ## Chat with the running bot in this terminal
 	$(RUN) python -m bot.launch.shell
 
 lint: install ## ruff and mypy on the Python code
-	$(RUN) ruff check bot actions tests bench
-	$(RUN) ruff format --check bot actions tests bench
+	$(RUN) ruff check bot actions tests bench harness
+	$(RUN) ruff format --check bot actions tests bench harness
 	$(RUN) mypy
-	$(RUN) mypy bench
+	$(RUN) mypy bench harness
 
 test: train lint widget browser ## Run every test (unit, data, stories, end to end, browser)
 	$(RUN) pytest

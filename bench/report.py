@@ -599,7 +599,7 @@ def speed_section(results: BenchResults) -> str:
         "Ours: `python -m bot.launch.train --force` into a temporary `MODEL_PATH` (the real "
         "model and cache untouched, Rasa's training cache off), then the action server "
         "(`python -m rasa_sdk`) and the Rasa server (`python -m bot.launch.rasa_server`) "
-        "started as `tests/servers.py` starts them. Baseline: `rasa init --no-prompt` in a "
+        "started as `harness/servers.py` starts them. Baseline: `rasa init --no-prompt` in a "
         "temporary folder (it scaffolds and trains the starter bot), then `rasa run` with "
         "its REST channel and its action server (`python -m rasa_sdk`, what `rasa run "
         "actions` runs; the starter registers no action and its endpoints name no action "

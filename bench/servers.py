@@ -1,6 +1,6 @@
 """Start and stop the servers that are measured: ours and Rasa's starter bot.
 
-Ours starts exactly as ``tests/servers.py`` and ``make run`` start it (the same commands
+Ours starts exactly as ``harness/servers.py`` and ``make run`` start it (the same commands
 and environment, on free loopback ports); the starter bot is made by
 ``rasa init --no-prompt`` in a temporary folder and run with ``rasa run`` on its REST
 channel.
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bot.launch.run import action_server_command, rasa_server_command
 from bot.launch.settings import PROJECT_DIR, Settings
-from tests.servers import BotServers, free_port
+from harness.servers import BotServers, free_port
 
 STOP_SECONDS = 15
 
@@ -141,7 +141,7 @@ class BotUnderTest:
 
 
 def ours(workdir: Path, model: Path) -> BotUnderTest:
-    """Our action and Rasa servers, configured as ``tests/servers.py`` does."""
+    """Our action and Rasa servers, configured as ``harness/servers.py`` does."""
     servers = BotServers.create(workdir, MODEL_PATH=str(model))
     env = quiet(servers.env)
     settings = Settings.from_env(env)

@@ -10,7 +10,7 @@ import pytest
 
 from bot import knowledge as knowledge_module
 from bot.knowledge import Knowledge
-from tests.servers import BotServers
+from harness.servers import BotServers
 
 SOURCE_TEXT = Path(__file__).resolve().parents[2] / "shared" / "sources" / "mycophenolate-lems.txt"
 

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from harness.servers import BotServers
 from tests.channels.platforms import SECRETS, FakePlatforms
-from tests.servers import BotServers
 
 
 @pytest.fixture(scope="package")

@@ -17,10 +17,10 @@ from bot.channels import admission
 from bot.channels.admission import Admission, admitted, default_sizes, from_environment
 from bot.channels.rest import KeyedCollectingOutputChannel
 from bot.safety import Alarm
+from harness.servers import BotServers, free_port
 from tests.channels.platforms import SECRETS, FakePlatforms
 from tests.channels.test_failure_replies import ASK, EMERGENCY, PHRASES, QUESTION, RULES, flat
 from tests.reliability.client import request, say
-from tests.servers import BotServers, free_port
 
 BUSY = PHRASES["busy"]
 

@@ -18,6 +18,7 @@ from bot.channels.facebook import (
     quick_replies,
     short_title,
 )
+from harness.servers import BotServers
 from tests.channels.platforms import (
     SECRETS,
     Answer,
@@ -31,7 +32,6 @@ from tests.channels.platforms import (
     thanked,
     webhook_url,
 )
-from tests.servers import BotServers
 
 SECRET = SECRETS["FACEBOOK_SECRET"]
 PAGE_ID = "1234567890"

@@ -22,10 +22,10 @@ import socketio
 from bot import knowledge
 from bot.launch.settings import PROJECT_DIR
 from bot.safety import Alarm, default_rules
+from harness.servers import BotServers
 from tests.channels import test_facebook, test_slack, test_telegram, test_twilio
 from tests.channels.platforms import SECRETS, FakePlatforms, Sent
 from tests.reliability.client import say
-from tests.servers import BotServers
 
 pytestmark = pytest.mark.e2e
 

@@ -16,9 +16,9 @@ from collections.abc import Iterator
 import pytest
 
 from bot import knowledge
+from harness.servers import BotServers
 from tests.channels import test_telegram
 from tests.channels.platforms import SECRETS, FakePlatforms
-from tests.servers import BotServers
 
 pytestmark = pytest.mark.e2e
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.channels.http import post
+from harness.servers import free_port
 from tests.channels.platforms import FakePlatforms
-from tests.servers import free_port
 
 
 async def test_a_successful_call_returns_the_json_answer(platforms: FakePlatforms) -> None:

@@ -15,13 +15,13 @@ import pytest
 
 from bot import migrate_ids
 from bot.identity import REST, conversation_id
+from harness.servers import BotServers
 from tests.channels.platforms import SECRETS, FakePlatforms, has_disclaimer, thanked
 from tests.channels.test_telegram import message
 from tests.channels.test_telegram import send as send_telegram
 from tests.channels.test_twilio import send as send_sms
 from tests.channels.test_twilio import sms
 from tests.reliability.client import request, say
-from tests.servers import BotServers
 
 pytestmark = pytest.mark.e2e
 

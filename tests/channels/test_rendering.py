@@ -14,9 +14,9 @@ from collections.abc import Callable
 import pytest
 
 from bot import knowledge
+from harness.servers import BotServers
 from tests.channels import test_facebook, test_slack, test_telegram, test_twilio
 from tests.channels.platforms import FakePlatforms, Sent
-from tests.servers import BotServers
 
 pytestmark = pytest.mark.e2e
 

@@ -13,6 +13,7 @@ from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
 from bot.channels import seen
 from bot.channels.seen import TABLE, MemorySeenIds, SqlSeenIds, digest, for_store
 from bot.rasa.tracker_store import PrivateSQLTrackerStore
+from harness.servers import BotServers
 from tests.channels import test_slack, test_telegram
 from tests.channels.platforms import (
     SECRETS,
@@ -24,7 +25,6 @@ from tests.channels.platforms import (
     webhook_url,
 )
 from tests.channels.test_slack import SECRET
-from tests.servers import BotServers
 
 
 def engine(path: Path) -> sa.engine.Engine:

@@ -19,6 +19,7 @@ from bot.channels.slack import (
     plain_text,
     slack_messages,
 )
+from harness.servers import BotServers
 from tests.channels.platforms import (
     SECRETS,
     Answer,
@@ -31,7 +32,6 @@ from tests.channels.platforms import (
     thanked,
     webhook_url,
 )
-from tests.servers import BotServers
 
 SECRET = SECRETS["SLACK_SIGNING_SECRET"]
 _ids = itertools.count(1)

@@ -16,6 +16,7 @@ from bot.channels.telegram import (
     is_valid_secret_token,
     parse_update,
 )
+from harness.servers import BotServers
 from tests.channels.platforms import (
     SECRETS,
     Answer,
@@ -27,7 +28,6 @@ from tests.channels.platforms import (
     thanked,
     webhook_url,
 )
-from tests.servers import BotServers
 
 BOT_NAME = SECRETS["TELEGRAM_BOT_NAME"]
 _ids = itertools.count(1000)

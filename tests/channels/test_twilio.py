@@ -18,6 +18,7 @@ from bot.channels.twilio import (
     url_variants,
 )
 from bot.safety import Alarm, default_rules
+from harness.servers import BotServers
 from tests.channels.platforms import (
     DISCLAIMER,
     SECRETS,
@@ -31,7 +32,6 @@ from tests.channels.platforms import (
     thanked,
     webhook_url,
 )
-from tests.servers import BotServers
 
 LIST = knowledge.default().phrases["numbered_list_prompt"]
 

@@ -10,7 +10,7 @@ import pytest
 
 from bot import knowledge
 from bot.identity import REST, conversation_id
-from tests.servers import BotServers, texts
+from harness.servers import BotServers, texts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.launch.settings import PROJECT_DIR
-from tests.servers import CHANNEL_VARIABLES, free_port
+from harness.servers import CHANNEL_VARIABLES, free_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -11,7 +11,7 @@ import pytest
 
 from bot import knowledge
 from bot.safety import Alarm, default_rules
-from tests.servers import BotServers, texts
+from harness.servers import BotServers, texts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

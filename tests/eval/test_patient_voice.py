@@ -11,7 +11,7 @@ import statistics
 import pytest
 
 from bot import evaluation
-from tests.servers import BotServers
+from harness.servers import BotServers
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

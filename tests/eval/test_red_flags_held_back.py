@@ -12,7 +12,7 @@ import statistics
 import pytest
 
 from bot import evaluation, safety_backstop
-from tests.servers import BotServers
+from harness.servers import BotServers
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

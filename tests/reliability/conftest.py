@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot import knowledge as knowledge_module
-from tests.servers import BotServers
+from harness.servers import BotServers
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.launch.settings import PROJECT_DIR
+from harness.servers import CHANNEL_VARIABLES, free_port
 from tests.reliability.client import say
-from tests.servers import CHANNEL_VARIABLES, free_port
 
 READY_SECONDS = 240
 READY_LINE = "The bot is ready."

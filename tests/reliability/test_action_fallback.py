@@ -26,8 +26,8 @@ from bot.answers import ALERT_FIELD, message_data, safety_answer
 from bot.rasa import fallback
 from bot.rasa.remote_action import SafeRemoteAction
 from bot.safety import Alarm, default_rules
+from harness.servers import BotServers, free_port
 from tests.reliability.client import say
-from tests.servers import BotServers, free_port
 
 UNAVAILABLE = knowledge.default().phrases["action_unavailable"]
 RULES = default_rules()

@@ -20,10 +20,10 @@ import sqlalchemy as sa
 
 from bot.launch.run import wait_until_ready
 from bot.launch.settings import PROJECT_DIR
+from harness.servers import READY_SECONDS, BotServers, free_port
 from tests.reliability.client import rest_conversation
 from tests.reliability.load import REST_PATH, LoadResult, question_for, run_load
 from tests.reliability.services import Services, require_postgres_and_redis
-from tests.servers import READY_SECONDS, BotServers, free_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot import logging_privacy
+from harness.servers import BotServers
 from tests.reliability.client import post, say
-from tests.servers import BotServers
 
 # Rasa 3.6's own line when the REST channel fails, as its JSON renderer writes it
 RASA_FAILURE_LINE = json.dumps(

@@ -19,8 +19,8 @@ from bot.channels import rest
 from bot.channels.inbound import Incoming
 from bot.identity import Identities
 from bot.limits import MAX_MESSAGE_CHARS
+from harness.servers import BotServers
 from tests.reliability.client import post, request, rest_conversation, say, stored_events
-from tests.servers import BotServers
 
 # ---------------------------------------------------------------- the checks themselves
 

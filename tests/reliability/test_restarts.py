@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 import pytest
 
+from harness.servers import BotServers
 from tests.reliability.client import request, say
-from tests.servers import BotServers
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

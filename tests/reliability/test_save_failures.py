@@ -28,9 +28,9 @@ from bot.knowledge import Knowledge
 from bot.rasa.fallback import replies
 from bot.rasa.tracker_store import PrivateSQLTrackerStore
 from bot.safety import Alarm
+from harness.servers import BotServers, free_port
 from tests.reliability.client import Answer, request, rest_conversation, say
 from tests.reliability.services import ThrowawayPostgres
-from tests.servers import BotServers, free_port
 
 pytestmark = pytest.mark.e2e
 

@@ -11,8 +11,8 @@ import pytest
 
 from bot.launch import rasa_server
 from bot.launch.settings import PROJECT_DIR, Settings
+from harness.servers import BotServers
 from tests.reliability.client import request
-from tests.servers import BotServers
 
 JWT_SECRET = "j" * 32
 

@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from bot.launch.settings import PROJECT_DIR
+from harness.servers import BotServers
 from tests.reliability.client import rest_conversation, say, stored_events
-from tests.servers import BotServers
 
 
 def test_the_domain_expires_idle_sessions_without_carrying_slots() -> None:

@@ -18,8 +18,8 @@ from bot import knowledge
 from bot.channels import socketio as channel
 from bot.channels.payload import RequestError
 from bot.safety import default_rules
+from harness.servers import BotServers
 from tests.reliability.client import REST_PATH, Answer, request
-from tests.servers import BotServers
 
 WAIT_SECONDS = 30
 

@@ -13,7 +13,7 @@ import pytest
 from bot.knowledge import KNOWLEDGE_DIR
 from bot.launch import rasa_server
 from bot.launch.settings import PROJECT_DIR, Settings
-from tests.servers import free_port
+from harness.servers import free_port
 
 START_SECONDS = 240
 POSTGRES_VARIABLES = (

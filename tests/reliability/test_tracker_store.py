@@ -24,9 +24,9 @@ from bot import save_report
 from bot.knowledge import Knowledge
 from bot.rasa.lock_store import SafeRedisLockStore
 from bot.rasa.tracker_store import FORGET_ACTION, PrivateSQLTrackerStore, asks_to_forget, can_save
+from harness.servers import BotServers, free_port
 from tests.reliability.client import all_senders, rest_conversation, say, stored_events
 from tests.reliability.services import require_postgres, require_redis
-from tests.servers import BotServers, free_port
 
 DOMAIN = Domain.from_dict({"intents": ["greet", "forget_me"], "actions": [FORGET_ACTION]})
 

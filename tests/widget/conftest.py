@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from bot.launch.run import wait_until_ready
 from bot.launch.settings import PROJECT_DIR
 from bot.launch.widget_server import widget_server_command
-from tests.servers import BotServers
+from harness.servers import BotServers
 from tests.widget.chat import ChatWidget, socketio_replies
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Dialog, Page, expect
 
 from bot.safety import Alarm, default_rules
-from tests.servers import BotServers
+from harness.servers import BotServers
 from tests.widget.chat import ANSWER_MS, DISCLAIMER, TOPICS, ChatWidget, tab_to_launcher
 from tests.widget.conftest import PageRecord
 

@@ -23,7 +23,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from bot.launch.settings import PROJECT_DIR
 from bot.launch.widget_server import content_security_policy
-from tests.servers import BotServers
+from harness.servers import BotServers
 from tests.widget.chat import ANSWER_MS, DESKTOP, WIDTHS, ChatWidget, axe_violations
 
 pytestmark = pytest.mark.e2e

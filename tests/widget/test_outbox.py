@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.servers import BotServers
+from harness.servers import BotServers
 from tests.widget.chat import ANSWER_MS, WIDTHS, ChatWidget, axe_violations
 
 pytestmark = pytest.mark.e2e

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.servers import BotServers
+from harness.servers import BotServers
 from tests.widget.chat import ANSWER_MS, RECORD_STATES, ChatWidget
 
 pytestmark = pytest.mark.e2e

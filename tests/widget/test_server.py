@@ -16,7 +16,7 @@ import pytest
 from bot.launch import widget_server
 from bot.launch.run import wait_until_ready
 from bot.launch.settings import PROJECT_DIR, Settings
-from tests.servers import free_port
+from harness.servers import free_port
 
 RASA = "http://127.0.0.1:5123"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.launch.supervisor import GaveUp, RestartPolicy, Server, Supervisor, exit_reason
-from tests.servers import free_port
+from harness.servers import free_port
 
 FAKE = Path(__file__).with_name("fake_server.py")
 QUICK = RestartPolicy(first_pause=0.2, longest_pause=1.0, per_minute=3)

@@ -1,4 +1,4 @@
-"""Start the real action server and Rasa server on free loopback ports, for tests."""
+"""Start the real action server and Rasa server on free loopback ports, for tests and the bench."""
 
 from __future__ import annotations
 
