@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from string import Formatter
 from typing import Any
 
 import yaml
@@ -60,6 +61,54 @@ REQUIRED_PHRASES = frozenset(
         "take_it_along",  # ... on a messaging app
     }
 )
+
+# every text of the web widget's own (widget.yml), by its dotted key, with the placeholders
+# it must have: exactly these keys, no more (the widget's code names each)
+WIDGET_TEXTS: Mapping[str, frozenset[str]] = {
+    key: frozenset(placeholders)
+    for key, *placeholders in (
+        ("language",),
+        ("title",),
+        ("launcher_label",),
+        ("status.connecting",),
+        ("status.reconnecting",),
+        ("status.unavailable",),
+        ("speakers.user",),
+        ("speakers.bot",),
+        ("speakers.note",),
+        ("close",),
+        ("text_size",),
+        ("text_sizes.normal",),
+        ("text_sizes.large",),
+        ("text_sizes.largest",),
+        ("conversation_tools",),
+        ("save",),
+        ("print",),
+        ("start_over",),
+        ("start_over_question",),
+        ("keep_conversation",),
+        ("confirm_start_over",),
+        ("conversation",),
+        ("typing",),
+        ("suggested_replies",),
+        ("input_label",),
+        ("input_placeholder",),
+        ("input_hint",),
+        ("send",),
+        ("characters_left", "left", "limit"),
+        ("no_characters_left", "limit"),
+        ("paste_cut", "pasted", "kept", "limit"),
+        ("no_answer",),
+        ("delivery.queued",),
+        ("delivery.failed",),
+        ("delivery.no_answer",),
+        ("retry",),
+        ("transcript.speakers.user",),
+        ("transcript.speakers.bot",),
+        ("transcript.saved", "date"),
+        ("transcript.file_name", "date"),
+    )
+}
 
 
 class KnowledgeError(ValueError):
@@ -151,6 +200,7 @@ class Knowledge:
 
     source: SourceInfo
     disclaimer: str
+    disclaimer_short: str  # its short form: the web widget's standing notice
     facts: Mapping[str, Fact]
     topics: Mapping[str, Topic]
     menu: tuple[str, ...]
@@ -163,6 +213,7 @@ class Knowledge:
     feeling_words: tuple[str, ...]
     care_team_words: tuple[str, ...]  # asking the care team: a closing offers to print
     languages: Languages
+    widget_texts: Mapping[str, str]  # the web widget's own, by the keys of WIDGET_TEXTS
 
     def topic_for_intent(self, intent: str) -> Topic | None:
         """The topic answered for ``intent``, if any."""
@@ -365,6 +416,63 @@ def _read_referrals(
     return referrals
 
 
+def _read_disclaimers(r: YamlFile) -> tuple[str, str]:
+    disclaimer = r.text(r.data.get("disclaimer"), "disclaimer")
+    short = r.text(r.data.get("disclaimer_short"), "disclaimer_short")
+    if short.lower().rstrip(".") not in disclaimer.lower():
+        raise r.fail("disclaimer_short must be words of the disclaimer, its short form")
+    return disclaimer, short
+
+
+def _placeholders(r: YamlFile, template: str, where: str) -> set[str]:
+    """The ``{name}`` placeholders of ``template``: plain names only, as the widget fills."""
+    try:
+        parsed = list(Formatter().parse(template))
+    except ValueError as exc:
+        raise r.fail(f"{where} has a stray brace: {exc}") from None
+    names = set()
+    for literal, name, spec, conversion in parsed:
+        if "{" in literal or "}" in literal:
+            raise r.fail(f"{where} has a stray brace")
+        if name is None:
+            continue
+        if not name.isidentifier() or spec or conversion:
+            raise r.fail(f"{where} has placeholder {{{name}}}: only plain {{name}} is filled in")
+        names.add(name)
+    return names
+
+
+def _read_widget_texts(r: YamlFile) -> dict[str, str]:
+    flat: dict[str, Any] = {}
+
+    def flatten(value: dict[str, Any], prefix: str) -> None:
+        for key, item in value.items():
+            if isinstance(item, dict):
+                flatten(r.mapping(item, f"{prefix}{key}"), f"{prefix}{key}.")
+            else:
+                flat[f"{prefix}{key}"] = item
+
+    flatten(r.data, "")
+    missing = sorted(WIDGET_TEXTS.keys() - flat.keys())
+    if missing:
+        raise r.fail(f"missing texts: {', '.join(missing)}")
+    unknown = sorted(flat.keys() - WIDGET_TEXTS.keys())
+    if unknown:
+        raise r.fail(f"unknown texts (the widget has no use for them): {', '.join(unknown)}")
+    texts = {}
+    for key, expected in WIDGET_TEXTS.items():
+        text = r.text(flat[key], key)
+        found = _placeholders(r, text, key)
+        if found != expected:
+            want = ", ".join(f"{{{n}}}" for n in sorted(expected))
+            have = ", ".join(f"{{{n}}}" for n in sorted(found)) or "none"
+            if not want:
+                raise r.fail(f"{key} must have no placeholders, not {have}")
+            raise r.fail(f"{key} must have the placeholders {want}, not {have}")
+        texts[key] = text
+    return texts
+
+
 def load(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
     """Load and validate the fact set in ``directory``; raise :class:`KnowledgeError`."""
     fact_file = YamlFile(directory / "facts.yml")
@@ -410,9 +518,11 @@ def load(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
         neutral_words=lowered("neutral_words"),
         english_words=lowered("english_words"),
     )
+    disclaimer, disclaimer_short = _read_disclaimers(fact_file)
     return Knowledge(
         source=_read_source(fact_file),
-        disclaimer=fact_file.text(fact_file.data.get("disclaimer"), "disclaimer"),
+        disclaimer=disclaimer,
+        disclaimer_short=disclaimer_short,
         facts=facts,
         topics=topics,
         menu=menu,
@@ -425,6 +535,7 @@ def load(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
         feeling_words=words.texts(words.data.get("feelings"), "feelings"),
         care_team_words=words.texts(words.data.get("care_team"), "care_team"),
         languages=languages,
+        widget_texts=_read_widget_texts(YamlFile(directory / "widget.yml")),
     )
 
 

@@ -88,6 +88,27 @@ def test_a_copy_of_the_fact_set_loads(fact_dir: Path) -> None:
         ("phrases.yml", "safety_line:", "safety_lines:", "missing phrases: safety_line"),
         ("referrals.yml", "  needs_topic: [pregnancy, contraception, breastfeeding]\n", "\n",
          "own_terms is for a referral with needs_topic"),
+        ("facts.yml", "disclaimer_short: General information, not medical advice",
+         "disclaimer_short: Not a medical service",
+         "disclaimer_short must be words of the disclaimer"),
+        ("widget.yml", "retry: Retry", "retry_button: Retry", "missing texts: retry"),
+        ("widget.yml", "  queued: ", "  waiting: ", "missing texts: delivery.queued"),
+        ("widget.yml", "  largest: Largest\n", "  largest: Largest\n  huge: Huge\n",
+         "unknown texts (the widget has no use for them): text_sizes.huge"),
+        ("widget.yml", "close: Close chat", 'close: " "', "close must be non-empty text"),
+        ("widget.yml", "status:\n", "status: Connecting\nold_status:\n",
+         "missing texts: status.connecting"),
+        ("widget.yml", '"{left} of {limit} characters left"', '"{left} characters left"',
+         "characters_left must have the placeholders {left}, {limit}, not {left}"),
+        ("widget.yml", "saved: Saved {date}", "saved: Saved {when}",
+         "transcript.saved must have the placeholders {date}, not {when}"),
+        ("widget.yml", "saved: Saved {date}", "saved: Saved", "transcript.saved must have the "
+         "placeholders {date}, not none"),
+        ("widget.yml", "send: Send", "send: Send {text}",
+         "send must have no placeholders, not {text}"),
+        ("widget.yml", "({limit})", "({limit:,})", "paste_cut has placeholder {limit}: only plain"),
+        ("widget.yml", "({limit})", "({{limit}})", "paste_cut has a stray brace"),
+        ("widget.yml", "({limit})", "({limit)", "paste_cut has a stray brace"),
     ],
 )  # fmt: skip
 def test_a_broken_fact_file_is_a_clear_error_naming_it(
@@ -100,7 +121,8 @@ def test_a_broken_fact_file_is_a_clear_error_naming_it(
     assert message in str(error.value)
 
 
-def test_a_missing_fact_file_is_a_clear_error(fact_dir: Path) -> None:
-    (fact_dir / "referrals.yml").unlink()
-    with pytest.raises(KnowledgeError, match=r"referrals\.yml: fact file is missing"):
+@pytest.mark.parametrize("name", ["referrals.yml", "widget.yml"])
+def test_a_missing_fact_file_is_a_clear_error(fact_dir: Path, name: str) -> None:
+    (fact_dir / name).unlink()
+    with pytest.raises(KnowledgeError, match=rf"{re.escape(name)}: fact file is missing"):
         knowledge_module.load(fact_dir)
