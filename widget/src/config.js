@@ -2,12 +2,17 @@
 
 export const CONFIG_ELEMENT_ID = "lems-chat-config";
 
+// The widget's fixed texts, from bot/knowledge/ (widget.yml, with the disclaimer's short
+// form and the alert headings), filled in by build.mjs: `make widget` after changing them.
+/* global LEMS_TEXTS */
+const T = LEMS_TEXTS;
+
 export const DEFAULTS = Object.freeze({
   serverUrl: "", // the Rasa server; empty means the page's own origin
   socketPath: "/socket.io",
-  title: "Mycophenolate & LEMS information",
-  notice: "General information, not medical advice",
-  launcherLabel: "Questions about mycophenolate?",
+  title: T.title,
+  notice: T.notice, // the short form of the bot's disclaimer
+  launcherLabel: T.launcher_label,
   // sent (not shown) the first time the panel opens, so the bot replies with its topics
   initialGreeting: "/greet",
   colours: {},
@@ -22,60 +27,68 @@ export const DEFAULTS = Object.freeze({
 export const MAX_MESSAGE_CHARS = LEMS_MAX_MESSAGE_CHARS;
 
 /** A count as the widget's texts write it ("2,000"). */
-const count = (n) => n.toLocaleString("en");
+const count = (n) => n.toLocaleString(T.language);
+
+/** ``template`` with each ``{name}`` replaced by ``values[name]``. */
+const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, name) => String(values[name]));
 
 // Every fixed text the widget shows or announces, in one place. (The page may change the
 // title, notice and launcher label above; the bot's own answers come from the server.)
 export const TEXTS = Object.freeze({
-  language: "en", // the language of these texts: the widget root's lang attribute
+  language: T.language, // the language of these texts: the widget root's lang attribute
   status: Object.freeze({
-    connecting: "Connecting…",
+    connecting: T.status.connecting,
     online: "",
-    reconnecting: "Reconnecting…",
-    unavailable: "The assistant is unavailable right now. Trying again…",
+    reconnecting: T.status.reconnecting,
+    unavailable: T.status.unavailable,
   }),
-  // what each alert level is headed, beside its icon (words, not colour alone)
-  alertHeadings: Object.freeze({ emergency: "Emergency", crisis: "Get help now" }),
+  // what each alert level is headed, beside its icon (words, not colour alone), when the
+  // server's alert has no heading: the server's own phrases
+  alertHeadings: Object.freeze({ emergency: T.alert_headings.emergency, crisis: T.alert_headings.crisis }),
   // read before each message by screen readers
-  speakers: Object.freeze({ user: "You said:", bot: "Assistant said:", note: "Notice:" }),
-  close: "Close chat",
-  textSize: "Text size",
+  speakers: Object.freeze({ user: T.speakers.user, bot: T.speakers.bot, note: T.speakers.note }),
+  close: T.close,
+  textSize: T.text_size,
   // the text-size steps, smallest first (styles.css sizes each)
-  textSizes: Object.freeze({ normal: "Normal", large: "Large", largest: "Largest" }),
-  conversationTools: "This conversation",
-  save: "Save",
-  print: "Print",
-  startOver: "Start over",
-  startOverQuestion: "Clear this conversation and start again? It will be removed from this device.",
-  keepConversation: "No, keep it",
-  confirmStartOver: "Yes, start over",
-  conversation: "Conversation",
-  typing: "The assistant is typing…",
-  suggestedReplies: "Suggested replies",
-  inputLabel: "Your question",
-  inputPlaceholder: "Type your question",
-  inputHint: "Enter sends it. Shift and Enter start a new line.",
-  send: "Send",
+  textSizes: Object.freeze({
+    normal: T.text_sizes.normal,
+    large: T.text_sizes.large,
+    largest: T.text_sizes.largest,
+  }),
+  conversationTools: T.conversation_tools,
+  save: T.save,
+  print: T.print,
+  startOver: T.start_over,
+  startOverQuestion: T.start_over_question,
+  keepConversation: T.keep_conversation,
+  confirmStartOver: T.confirm_start_over,
+  conversation: T.conversation,
+  typing: T.typing,
+  suggestedReplies: T.suggested_replies,
+  inputLabel: T.input_label,
+  inputPlaceholder: T.input_placeholder,
+  inputHint: T.input_hint,
+  send: T.send,
   charactersLeft: (left, limit) =>
     left > 0
-      ? `${count(left)} of ${count(limit)} characters left`
-      : `No characters left: a message can have ${count(limit)}`,
+      ? fill(T.characters_left, { left: count(left), limit: count(limit) })
+      : fill(T.no_characters_left, { limit: count(limit) }),
   pasteCut: (pasted, kept, limit) =>
-    `The text you pasted has ${count(pasted)} characters, more than fit in a message ` +
-    `(${count(limit)}). Only its first ${count(kept)} were added: nothing has been sent.`,
-  noAnswer: "No answer came back. Please try again.",
+    fill(T.paste_cut, { pasted: count(pasted), kept: count(kept), limit: count(limit) }),
+  noAnswer: T.no_answer,
   // under a message of the person's that is not answered yet (outbox.js)
   delivery: Object.freeze({
-    queued: "Waiting to send. It goes when the connection is back.",
-    failed: "Not sent.",
-    noAnswer: "No answer came back.",
+    queued: T.delivery.queued,
+    failed: T.delivery.failed,
+    noAnswer: T.delivery.no_answer,
   }),
-  retry: "Retry",
+  retry: T.retry,
   // the saved conversation (transcript.js)
   transcript: Object.freeze({
-    speakers: Object.freeze({ user: "You", bot: "Assistant" }),
-    saved: (date) => `Saved ${date.toLocaleString(undefined, { dateStyle: "long", timeStyle: "short" })}`,
-    fileName: (isoDate) => `conversation-${isoDate}.txt`,
+    speakers: Object.freeze({ user: T.transcript.speakers.user, bot: T.transcript.speakers.bot }),
+    saved: (date) =>
+      fill(T.transcript.saved, { date: date.toLocaleString(undefined, { dateStyle: "long", timeStyle: "short" }) }),
+    fileName: (isoDate) => fill(T.transcript.file_name, { date: isoDate }),
   }),
 });
 
