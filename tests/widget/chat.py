@@ -10,10 +10,15 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from bot import knowledge
 from bot.launch.settings import PROJECT_DIR
+from bot.widget_texts import widget_texts
 
-TITLE = "Mycophenolate & LEMS information"
-DISCLAIMER = "This is general information, not medical advice."
+# the widget's own texts and the bot's disclaimer, as bot/knowledge/ has them
+TEXTS = widget_texts(knowledge.default())
+TITLE = TEXTS["title"]
+NOTICE = TEXTS["notice"]  # the disclaimer's short form
+DISCLAIMER = knowledge.default().disclaimer
 TOPICS = ("How it works", "Side effects", "Pregnancy", "Infections", "Cancer risk")
 ANSWER_MS = 30_000  # the first answers wait for spaCy and the action server to warm up
 
@@ -81,7 +86,7 @@ class ChatWidget:
 
     @property
     def launcher(self) -> Locator:
-        return self.page.get_by_role("button", name="Questions about mycophenolate?")
+        return self.page.get_by_role("button", name=TEXTS["launcher_label"])
 
     @property
     def panel(self) -> Locator:
@@ -89,11 +94,11 @@ class ChatWidget:
 
     @property
     def log(self) -> Locator:
-        return self.page.get_by_role("log", name="Conversation")
+        return self.page.get_by_role("log", name=TEXTS["conversation"])
 
     @property
     def input(self) -> Locator:
-        return self.page.get_by_label("Your question")
+        return self.page.get_by_label(TEXTS["input_label"])
 
     @property
     def status(self) -> Locator:

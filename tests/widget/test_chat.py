@@ -10,7 +10,14 @@ from playwright.sync_api import Dialog, Page, expect
 
 from bot.safety import Alarm, default_rules
 from harness.servers import BotServers
-from tests.widget.chat import ANSWER_MS, DISCLAIMER, TOPICS, ChatWidget, tab_to_launcher
+from tests.widget.chat import (
+    ANSWER_MS,
+    DISCLAIMER,
+    NOTICE,
+    TOPICS,
+    ChatWidget,
+    tab_to_launcher,
+)
 from tests.widget.conftest import PageRecord
 
 pytestmark = pytest.mark.e2e
@@ -28,7 +35,7 @@ def test_keyboard_opens_the_panel_and_a_topic_button_answers(
     expect(widget.panel).to_be_visible()
     expect(widget.launcher).to_have_attribute("aria-expanded", "true")
     expect(widget.input).to_be_focused()
-    expect(widget.panel).to_contain_text("General information, not medical advice")
+    expect(widget.panel).to_contain_text(NOTICE)
     for title in TOPICS:
         expect(widget.topic(title)).to_be_visible(timeout=ANSWER_MS)
     expect(widget.topic("Evidence in LEMS")).to_be_visible()
@@ -165,3 +172,14 @@ def test_bot_html_shows_as_text_and_only_http_links_become_links(page: Page) -> 
         expect(links.nth(i)).to_have_attribute("rel", "noopener noreferrer")
         expect(links.nth(i)).to_have_attribute("target", "_blank")
     expect(bubble).to_contain_text("[not this](javascript:alert(1)) and javascript:alert(2).")
+
+
+def test_the_pages_own_title_notice_and_launcher_label_win_over_the_widgets(page: Page) -> None:
+    own = {"title": "Ask the clinic", "notice": "Our own notice", "launcherLabel": "Ask us"}
+    page.add_init_script(f"window.LemsChatConfig = {json.dumps(own)}")
+    page.reload()
+    page.get_by_role("button", name=own["launcherLabel"]).click()
+    panel = page.get_by_role("dialog", name=own["title"])
+    expect(panel).to_be_visible()
+    expect(panel.get_by_text(own["notice"], exact=True)).to_be_visible()
+    expect(panel).not_to_contain_text(NOTICE)

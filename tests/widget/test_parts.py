@@ -144,7 +144,7 @@ def test_an_emergency_shows_the_alert_alone_without_the_routine_disclaimer(
 GUIDANCE = "Call 999 now if your lips or tongue are swelling.\nThis chat can't send help."
 ANSWER = ["Doses: ask your pharmacist.", "Take it at the same times each day."]
 SOURCE = "Source: the fact sheet."
-DISCLAIMER = "This is general information, not medical advice."
+DISCLAIMER = KNOWLEDGE.disclaimer
 NUMBERS = [{"number": "999", "call": True, "text": False}]
 
 
@@ -167,7 +167,9 @@ def test_the_alert_has_the_servers_heading_then_the_answer_from_its_parts(page: 
     alerts = widget.log.get_by_role("alert")
     expect(alerts).to_have_count(2)
     expect(alerts.nth(0).get_by_role("heading")).to_have_text("Call an ambulance")
-    expect(alerts.nth(1).get_by_role("heading")).to_have_text("Emergency")  # TEXTS' own
+    # with none, the widget's own: the server's phrase, built into the bundle
+    own = KNOWLEDGE.phrases["alert_heading_emergency"]
+    expect(alerts.nth(1).get_by_role("heading")).to_have_text(own)
     for i in range(2):
         alert = alerts.nth(i)
         assert links(alert) == [("tel:999", "999")]

@@ -10,6 +10,8 @@ from playwright.sync_api import Page, expect
 from bot import knowledge
 from tests.widget.chat import (
     DISCLAIMER,
+    NOTICE,
+    TEXTS,
     TITLE,
     WIDTHS,
     ChatWidget,
@@ -20,7 +22,6 @@ from tests.widget.chat import (
 pytestmark = pytest.mark.e2e
 
 KNOWLEDGE = knowledge.default()
-NOTICE = "General information, not medical advice"
 QUESTION = "what is LEMS"
 
 
@@ -40,7 +41,7 @@ def test_print_shows_the_whole_conversation_and_nothing_else(
     have_a_conversation(widget)
     assert widget.log.evaluate("e => e.scrollHeight > e.clientHeight")  # on screen it scrolls
     page.evaluate("() => { window.print = () => { window.printed = (window.printed || 0) + 1 } }")
-    widget.panel.get_by_role("button", name="Print", exact=True).click()
+    widget.panel.get_by_role("button", name=TEXTS["print"], exact=True).click()
     assert page.evaluate("window.printed") == 1
 
     page.emulate_media(media="print")
@@ -49,8 +50,9 @@ def test_print_shows_the_whole_conversation_and_nothing_else(
     assert widget.log.evaluate("e => e.scrollHeight <= e.clientHeight + 1")  # none cut off
     for bubble in (*widget.user_bubbles().all(), *widget.bot_bubbles().all()):
         expect(bubble).to_be_visible()
-    expect(widget.user_bubbles().last.get_by_text("You said:")).to_be_visible()  # written out
-    expect(widget.bot_bubbles().last.get_by_text("Assistant said:")).to_be_visible()
+    # "You said:" and "Assistant said:" written out
+    expect(widget.user_bubbles().last.get_by_text(TEXTS["speakers"]["user"])).to_be_visible()
+    expect(widget.bot_bubbles().last.get_by_text(TEXTS["speakers"]["bot"])).to_be_visible()
     # each answer on paper: its paragraphs, then its own source line and disclaimer, once
     answers = widget.bot_bubbles().filter(has=page.locator(".lems-chat__disclaimer"))
     expect(answers).to_have_count(2)
@@ -76,7 +78,7 @@ def test_print_shows_the_whole_conversation_and_nothing_else(
     assert axe_violations(page) == []
 
     page.emulate_media(media="screen")
-    widget.panel.get_by_role("button", name="Close chat").click()
+    widget.panel.get_by_role("button", name=TEXTS["close"]).click()
     page.emulate_media(media="print")  # closed: the page prints, without the widget
     expect(page.locator("main")).to_be_visible()
     expect(widget.launcher).to_be_hidden()
@@ -86,17 +88,20 @@ def test_print_shows_the_whole_conversation_and_nothing_else(
 def test_save_downloads_the_conversation_as_text(page: Page, widget: ChatWidget) -> None:
     answer = have_a_conversation(widget)
     with page.expect_download() as download_info:
-        widget.panel.get_by_role("button", name="Save", exact=True).click()
+        widget.panel.get_by_role("button", name=TEXTS["save"], exact=True).click()
     download = download_info.value
-    assert re.fullmatch(r"conversation-\d{4}-\d{2}-\d{2}\.txt", download.suggested_filename)
+    saved = TEXTS["transcript"]
+    file_name = re.escape(saved["file_name"]).replace(re.escape("{date}"), r"\d{4}-\d{2}-\d{2}")
+    assert re.fullmatch(file_name, download.suggested_filename)
     text = download.path().read_text(encoding="utf-8")
     lines = text.splitlines()
     assert lines[:2] == [TITLE, NOTICE]
-    assert lines[2].startswith("Saved ")
-    assert "You:\nSide effects\n" in text  # a button's title, as shown
-    assert f"You:\n{QUESTION}\n" in text
+    assert lines[2].startswith(saved["saved"].split("{date}")[0])
+    you, assistant = saved["speakers"]["user"], saved["speakers"]["bot"]
+    assert f"{you}:\nSide effects\n" in text  # a button's title, as shown
+    assert f"{you}:\n{QUESTION}\n" in text
     # each answer whole: its paragraphs, then its source line and its disclaimer, a line each
-    assert f"Assistant:\n{answer}\n" in text
+    assert f"{assistant}:\n{answer}\n" in text
     assert answer.endswith("\n".join([KNOWLEDGE.source_line, KNOWLEDGE.disclaimer]))
     assert text.count(DISCLAIMER) == 2  # once for each answer, none added
     assert "/greet" not in text  # the unseen greeting is not part of it
