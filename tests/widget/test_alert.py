@@ -29,7 +29,8 @@ from tests.widget.chat import (
 pytestmark = pytest.mark.e2e
 
 RULES = default_rules()
-SAFETY_LINE = knowledge.default().phrases["safety_line"]
+PHRASES = knowledge.default().phrases
+SAFETY_LINE = PHRASES["safety_line"]
 GB = RULES.numbers.countries["GB"]
 
 
@@ -54,7 +55,7 @@ def test_an_emergency_is_an_alert_first_with_numbers_to_call(page: Page) -> None
     widget.ask("my lips are swelling and I can't breathe")
     alert = widget.expect_alert(RULES.message(Alarm.EMERGENCY, "GB"))
 
-    expect(alert.get_by_role("heading", name="Emergency")).to_be_visible()
+    expect(alert.get_by_role("heading", name=PHRASES["alert_heading_emergency"])).to_be_visible()
     assert alert.locator("h3 svg").count() == 1  # an icon beside the words
     assert alert.evaluate("e => e === e.parentElement.firstElementChild")  # first in its message
     text = alert.locator(".lems-chat__alert-text").text_content()
@@ -82,7 +83,7 @@ def test_a_crisis_is_an_alert_with_lines_to_call_or_text(page: Page) -> None:
     widget = widget_for(page, "GB")
     widget.ask("I want to end my life")
     alert = widget.expect_alert(RULES.message(Alarm.CRISIS, "GB"))
-    expect(alert.get_by_role("heading", name="Get help now")).to_be_visible()
+    expect(alert.get_by_role("heading", name=PHRASES["alert_heading_crisis"])).to_be_visible()
     found = links(alert)
     assert sorted(h for h, _ in found) == sorted(crisis_hrefs(GB))  # tel:116123, sms:85258...
     numbers = [n for n in (*GB.emergency, *(x for c in GB.crisis for x in (c.call, c.text))) if n]

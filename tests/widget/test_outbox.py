@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from harness.servers import BotServers
-from tests.widget.chat import ANSWER_MS, WIDTHS, ChatWidget, axe_violations
+from tests.widget.chat import ANSWER_MS, TEXTS, WIDTHS, ChatWidget, axe_violations
 
 pytestmark = pytest.mark.e2e
 
@@ -35,7 +35,7 @@ def test_a_failed_send_keeps_the_message_with_retry(page: Page) -> None:
     expect(widget.input).to_have_value("")
     expect(widget.user_bubbles().last).to_have_text(f"You said: {QUESTION}")
     expect(delivery(widget)).to_contain_text("Not sent.")
-    retry = delivery(widget).get_by_role("button", name="Retry")
+    retry = delivery(widget).get_by_role("button", name=TEXTS["retry"])
     expect(retry).to_be_visible()
     assert axe_violations(page) == []
 
@@ -45,7 +45,7 @@ def test_a_failed_send_keeps_the_message_with_retry(page: Page) -> None:
     widget.wait_online()
 
     page.context.unroute(REST_MESSAGE)
-    delivery(widget).get_by_role("button", name="Retry").click()
+    delivery(widget).get_by_role("button", name=TEXTS["retry"]).click()
     widget.expect_answer("autoimmune")
     expect(delivery(widget)).to_have_count(0)
     expect(widget.user_bubbles().filter(has_text=QUESTION)).to_have_count(1)  # not a copy

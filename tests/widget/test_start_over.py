@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.widget.chat import ANSWER_MS, WIDTHS, ChatWidget, axe_violations
+from tests.widget.chat import ANSWER_MS, TEXTS, WIDTHS, ChatWidget, axe_violations
 
 pytestmark = pytest.mark.e2e
 
@@ -36,8 +36,8 @@ def test_start_over_asks_first_and_then_starts_a_new_session(
     widget.ask("what is LEMS")
     widget.expect_answer("autoimmune")
     first = widget.session_id()
-    start_over = widget.panel.get_by_role("button", name="Start over", exact=True)
-    close = widget.panel.get_by_role("button", name="Close chat")
+    start_over = widget.panel.get_by_role("button", name=TEXTS["start_over"], exact=True)
+    close = widget.panel.get_by_role("button", name=TEXTS["close"])
     for button in (start_over, close):
         box = button.bounding_box()
         assert box is not None
@@ -45,11 +45,13 @@ def test_start_over_asks_first_and_then_starts_a_new_session(
     assert gap(start_over, close) >= GAP_PX
 
     start_over.click()  # one tap asks; it clears nothing
-    question = widget.panel.get_by_role("group", name="Clear this conversation and start again?")
+    question = widget.panel.get_by_role(
+        "group", name=TEXTS["start_over_question"].split("?")[0] + "?"
+    )
     expect(question).to_be_visible()
     expect(start_over).to_have_attribute("aria-expanded", "true")
-    keep = question.get_by_role("button", name="No, keep it")
-    confirm = question.get_by_role("button", name="Yes, start over")
+    keep = question.get_by_role("button", name=TEXTS["keep_conversation"])
+    confirm = question.get_by_role("button", name=TEXTS["confirm_start_over"])
     expect(keep).to_be_focused()  # Enter again keeps the conversation
     assert gap(keep, confirm) >= GAP_PX
     assert gap(start_over, confirm) >= GAP_PX  # a second tap on the same spot does nothing

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from bot import knowledge
-from tests.widget.chat import ANSWER_MS, DISCLAIMER, WIDTHS, ChatWidget, axe_violations
+from tests.widget.chat import ANSWER_MS, DISCLAIMER, TEXTS, WIDTHS, ChatWidget, axe_violations
 
 pytestmark = pytest.mark.e2e
 
@@ -22,7 +22,7 @@ def test_a_closing_naming_the_doctor_points_to_save_and_print(
     widget.expect_answer(DISCLAIMER)
     widget.ask("thanks, I'll ask my doctor about it at my next appointment")
     expect(widget.bot_bubbles().last).to_contain_text(ALONG, timeout=ANSWER_MS)
-    tools = widget.panel.get_by_role("button", name="Save")
+    tools = widget.panel.get_by_role("button", name=TEXTS["save"])
     expect(tools).to_be_visible()  # what the reply points to is there, on every size
-    expect(widget.panel.get_by_role("button", name="Print")).to_be_visible()
+    expect(widget.panel.get_by_role("button", name=TEXTS["print"])).to_be_visible()
     assert axe_violations(page) == []

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
-from tests.widget.chat import DISCLAIMER, WIDTHS, ChatWidget, axe_violations
+from tests.widget.chat import DISCLAIMER, TEXTS, WIDTHS, ChatWidget, axe_violations
 from tests.widget.conftest import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.e2e
@@ -25,7 +25,7 @@ def font_px(locator: Locator) -> float:
 
 
 def size_button(widget: ChatWidget, name: str) -> Locator:
-    return widget.panel.get_by_role("group", name="Text size").get_by_role(
+    return widget.panel.get_by_role("group", name=TEXTS["text_size"]).get_by_role(
         "button", name=name, exact=True
     )
 
@@ -96,7 +96,7 @@ def test_a_24px_browser_default_scales_every_size(
     assert font_px(widget.root) == 24
     assert font_px(answer) == 24
     assert font_px(widget.input) == 24
-    send = widget.panel.get_by_role("button", name="Send", exact=True)
+    send = widget.panel.get_by_role("button", name=TEXTS["send"], exact=True)
     assert send.evaluate("e => parseFloat(getComputedStyle(e).minHeight)") == 44 * 1.5
     size_button(widget, "Largest").click()
     assert font_px(answer) == 24 * SIZES["Largest"]
