@@ -7,21 +7,21 @@ hold every turn, in order: a user message, then its reply, then the next message
 from __future__ import annotations
 
 import asyncio
-import json
-import subprocess
-import sys
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
 import aiohttp
 import pytest
-import sqlalchemy as sa
 
-from bot.launch.run import wait_until_ready
-from bot.launch.settings import PROJECT_DIR
-from harness.servers import READY_SECONDS, BotServers, free_port
-from tests.reliability.client import rest_conversation
+from harness.servers import BotServers, free_port
+from tests.reliability.instances import (
+    EventsOf,
+    Instance,
+    start_instance,
+    stop,
+    stored_events,
+    turns_in,
+)
 from tests.reliability.load import REST_PATH, LoadResult, question_for, run_load
 from tests.reliability.services import Services, require_postgres_and_redis
 
@@ -32,20 +32,6 @@ MB = 1024 * 1024
 # memory budget per process with the real model (measured: docs/deployment.md)
 RASA_RSS_LIMIT_MB, ACTIONS_RSS_LIMIT_MB = 2_048, 384
 
-Events = list[tuple[str, dict[str, object]]]
-EventsOf = Callable[[str], Events]
-
-
-def turns_in(events: Events) -> list[tuple[str, bool]]:
-    """(user text, answered before the next user message) for each stored user message."""
-    turns: list[tuple[str, bool]] = []
-    for kind, data in events:
-        if kind == "user":
-            turns.append((str(data.get("text")), False))
-        elif kind == "bot" and turns and data.get("text"):
-            turns[-1] = (turns[-1][0], True)
-    return turns
-
 
 def check_stored(result: LoadResult, events_of: EventsOf) -> None:
     """Every sender's stored turns are exactly the questions it asked, each answered."""
@@ -53,21 +39,6 @@ def check_stored(result: LoadResult, events_of: EventsOf) -> None:
         stored = turns_in(events_of(sender))
         asked = [question_for(number, i)[0] for i in range(len(turns))]
         assert stored == [(q, True) for q in asked], sender
-
-
-def stored_events(url: str) -> EventsOf:
-    """A function giving a sender's stored events (type, data), in order."""
-    engine = sa.create_engine(url)
-
-    def events_of(sender: str) -> Events:
-        with engine.connect() as connection:
-            rows = connection.execute(
-                sa.text("SELECT type_name, data FROM events WHERE sender_id = :s ORDER BY id"),
-                {"s": rest_conversation(sender)},
-            )
-            return [(kind, json.loads(data)) for kind, data in rows]
-
-    return events_of
 
 
 def rss_mb(pid: int) -> float:
@@ -91,52 +62,6 @@ def test_twenty_concurrent_senders(bot: BotServers, tracker_db: Path) -> None:
 # --------------------------------------------- two instances, PostgreSQL and Redis
 
 
-@dataclass
-class Instance:
-    """One Rasa server started with endpoints.postgres.yml."""
-
-    url: str
-    log: Path
-    process: subprocess.Popen[bytes]
-
-
-def start_instance(bot: BotServers, workdir: Path, services: Services) -> Instance:
-    servers = BotServers.create(
-        workdir,
-        RASA_PORT=str(free_port()),
-        ACTION_PORT=str(bot.settings.action_port),  # the session's action server
-        BOT_IDENTITY_SECRET=bot.env["BOT_IDENTITY_SECRET"],  # one database, one secret
-        **services.env,
-    )
-    log = workdir / "rasa.log"
-    with log.open("ab") as output:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "bot.launch.rasa_server",
-                "--endpoints",
-                str(PROJECT_DIR / "endpoints.postgres.yml"),
-            ],
-            cwd=PROJECT_DIR,
-            env=servers.env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    return Instance(servers.rasa_url, log, process)
-
-
-def stop(instances: list[Instance]) -> None:
-    for instance in instances:
-        instance.process.terminate()
-    for instance in instances:
-        try:
-            instance.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            instance.process.kill()
-            instance.process.wait()
-
-
 @pytest.fixture(scope="module")
 def two_instances(
     bot: BotServers, tmp_path_factory: pytest.TempPathFactory
@@ -148,7 +73,7 @@ def two_instances(
     ]
     try:
         for instance in instances:  # they start side by side
-            wait_until_ready(instance.url + "/webhooks/rest/", instance.process, READY_SECONDS)
+            instance.wait_until_ready()
         yield services, instances
     finally:
         stop(instances)
