@@ -8,10 +8,20 @@ a message of the same conversation at the same moment can both hold the lock, an
 later save then drops the other's turn (RasaHQ/rasa#9213; the fix, #11256, was reverted
 from the open-source line). Here every change to the queue is one Redis transaction, and
 an unreachable Redis stops start-up after ``connect_timeout`` seconds, naming it.
+
+A server killed while it handles a message leaves its ticket in the queue until the
+ticket expires (``TICKET_LOCK_LIFETIME``, 60 s). In Rasa, the ticket of the message
+waiting behind it expires at about the same moment, both lifetimes being counted from
+when they were issued, and a ticket gone from the queue is never served: that request
+hung until its client gave up, and its number could be issued again to another message,
+letting two hold the lock at once. Here a waiting ticket is kept alive by its server while
+it waits, so its lifetime counts from when it is served, and one that still expired (its
+server stalled longer than the lifetime) fails the message with a ``LockError`` instead.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -65,6 +75,7 @@ class SafeRedisLockStore(RedisLockStore):
             connect_timeout = kwargs.pop("connect_timeout", connect_timeout)
         kwargs.pop("type", None)
         super().__init__(**kwargs)
+        self._lifetimes: dict[tuple[str, int], float] = {}  # of the tickets this server holds
         where = f"redis://{kwargs.get('host') or 'localhost'}:{kwargs.get('port') or 6379}"
         deadline = time.monotonic() + float(connect_timeout)
         while True:
@@ -107,9 +118,45 @@ class SafeRedisLockStore(RedisLockStore):
             return SAVE, lock, lock.issue_ticket(lock_lifetime)
 
         try:
-            return self._change(conversation_id, issue)
+            ticket = self._change(conversation_id, issue)
         except Exception as error:
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
+        self._lifetimes[(conversation_id, ticket)] = lock_lifetime
+        return ticket
+
+    async def _acquire_lock(
+        self, conversation_id: str, ticket: int, wait_time_in_seconds: float
+    ) -> TicketLock:
+        """Wait until ``ticket`` is served, renewing its lifetime at every look.
+
+        Expired tickets of others (a killed server's) are dropped meanwhile.
+
+        Raises:
+            LockError: the ticket expired before its turn (this server stalled longer
+                than its lifetime) or the queue is gone.
+        """
+        lifetime = self._lifetimes.get((conversation_id, ticket), LOCK_LIFETIME)
+
+        def renew(lock: TicketLock | None) -> tuple[str, TicketLock | None, TicketLock | None]:
+            if lock is None:
+                return KEEP, None, None
+            lock.remove_expired_tickets()
+            mine = next((t for t in lock.tickets if t.number == ticket), None)
+            if mine is None:
+                return SAVE, lock, None
+            mine.expires = time.time() + lifetime
+            return SAVE, lock, lock
+
+        while True:
+            lock = self._change(conversation_id, renew)
+            if lock is None:
+                raise LockError(
+                    f"The lock ticket of a message of conversation '{conversation_id}' "
+                    "expired before its turn."
+                )
+            if not lock.is_locked(ticket):
+                return lock
+            await asyncio.sleep(wait_time_in_seconds)
 
     def update_lock(self, conversation_id: str) -> None:
         """Drop expired tickets from the queue of ``conversation_id``."""
@@ -135,6 +182,7 @@ class SafeRedisLockStore(RedisLockStore):
 
     def cleanup(self, conversation_id: str, ticket_number: int) -> None:
         """Remove ``ticket_number``, and the queue itself when no one else waits."""
+        self._lifetimes.pop((conversation_id, ticket_number), None)
 
         def clean(lock: TicketLock | None) -> tuple[str, TicketLock | None, None]:
             if lock is None:
