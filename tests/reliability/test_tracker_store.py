@@ -16,7 +16,14 @@ import pytest
 import sqlalchemy as sa
 from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    Event,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
@@ -183,6 +190,52 @@ async def test_changes_made_elsewhere_are_seen(tmp_path: Path) -> None:
     with sa.create_engine(f"sqlite:///{db}").begin() as connection:  # as bot.retention does
         connection.execute(sa.text("DELETE FROM events WHERE sender_id = 'a'"))
     assert await mine.retrieve("a") is None
+
+
+def a_turn(number: int) -> list[Event]:
+    """The events one message adds: the question, the answer, listening again."""
+    return [
+        UserUttered(f"turn {number}", intent={"name": "greet", "confidence": 1.0}),
+        ActionExecuted("utter_answer"),
+        BotUttered(f"reply {number}"),
+        ActionExecuted("action_listen"),
+    ]
+
+
+@pytest.mark.parametrize("cache_size", [1000, 0])
+@pytest.mark.parametrize("servers_in_turn", ["ab", "aab", "abb"])
+async def test_two_servers_taking_turns_in_one_conversation_store_each_turn_once(
+    cache_size: int, servers_in_turn: str
+) -> None:
+    """Messages of one conversation alternating between two servers on PostgreSQL, as fast
+    as they go, past the 10 turns handed out: each server's copy in memory is stale after
+    the other saved, and each save must write only its own turn."""
+    url = require_postgres().postgres_url
+    servers = {
+        name: PrivateSQLTrackerStore(DOMAIN, host=url, cache_size=cache_size) for name in "ab"
+    }
+    sender = f"turns-{uuid.uuid4().hex[:12]}"
+    try:
+        for number in range(25):
+            store = servers[servers_in_turn[number % len(servers_in_turn)]]
+            tracker = await store.get_or_create_tracker(sender, append_action_listen=False)
+            if not tracker.events:  # as Rasa starts a session
+                for event in [ActionExecuted("action_session_start"), SessionStarted()]:
+                    tracker.update(event)
+                tracker.update(ActionExecuted("action_listen"))
+            for event in a_turn(number):
+                tracker.update(event)
+            await store.save(tracker)
+        with servers["a"].engine.connect() as connection:
+            rows = connection.execute(
+                sa.text("SELECT type_name, data FROM events WHERE sender_id = :s ORDER BY id"),
+                {"s": sender},
+            ).all()
+        texts = [json.loads(data)["text"] for kind, data in rows if kind == "user"]
+        assert texts == [f"turn {n}" for n in range(25)]
+        assert len(rows) == 3 + 25 * len(a_turn(0))
+    finally:
+        await servers["a"].delete(sender)
 
 
 async def test_erasure_also_forgets_the_copy_in_memory(tmp_path: Path) -> None:
@@ -399,6 +452,26 @@ async def test_one_conversation_is_handled_by_one_server_at_a_time() -> None:
     await asyncio.wait_for(asyncio.gather(*(handle(n) for n in range(12))), timeout=60)
     assert not overlaps and sorted(order) == list(range(12))
     assert stores[0].get_lock(conversation) is None
+
+
+async def test_a_message_waiting_behind_a_killed_server_is_served_when_that_ticket_expires() -> (
+    None
+):
+    """A server killed while handling a message leaves its ticket in the queue. Rasa let the
+    ticket waiting behind it expire too (its lifetime counted from when it was issued), and
+    the waiting message then never got the lock: its request hung."""
+    dead, alive = redis_lock_stores(2)
+    conversation = f"lock-{uuid.uuid4().hex}"
+    dead.issue_ticket(conversation, lock_lifetime=1.5)  # never cleaned up: its server died
+    started = time.monotonic()
+
+    async def take() -> float:
+        async with alive.lock(conversation, lock_lifetime=1.0, wait_time_in_seconds=0.05):
+            return time.monotonic() - started
+
+    waited = await asyncio.wait_for(take(), timeout=10)
+    assert 1.4 < waited < 3.0
+    assert alive.get_lock(conversation) is None
 
 
 def test_an_unreachable_redis_is_a_clear_error() -> None:
