@@ -7,13 +7,14 @@ hold every turn, in order: a user message, then its reply, then the next message
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import aiohttp
 import pytest
 
-from harness.servers import BotServers, free_port
+from harness.servers import BotServers
 from tests.reliability.instances import (
     EventsOf,
     Instance,
@@ -112,7 +113,9 @@ def test_simultaneous_messages_on_two_instances_are_taken_in_turn(
     services, instances = two_instances
     events_of = stored_events(services.postgres_url)
     for number in range(5):
-        sender = f"lock-{number}-{free_port()}"
+        # A new id in every run: lems_test outlives the run, and an id used before (this
+        # was f"lock-{number}-{free_port()}") brings its earlier turns, read as doubled.
+        sender = f"lock-{number}-{uuid.uuid4().hex[:12]}"
         assert asyncio.run(both_at_once([i.url for i in instances], sender)) == [200, 200]
         stored = turns_in(events_of(sender))
         assert sorted(stored) == [("does it cause cancer", True), ("what is LEMS", True)]
