@@ -8,6 +8,7 @@ events back from PostgreSQL in the order they were written.
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -57,11 +58,13 @@ def stored_events(url: str) -> EventsOf:
 
 def endpoints_with_cache(folder: Path, cache_size: int) -> Path:
     """A copy of endpoints.postgres.yml in ``folder`` keeping ``cache_size`` trackers."""
-    text = POSTGRES_ENDPOINTS.read_text(encoding="utf-8")
-    if "cache_size: 0" not in text:
-        raise AssertionError("endpoints.postgres.yml no longer sets 'cache_size: 0'")
+    text, found = re.subn(
+        r"(?m)^(\s+cache_size:) \d+", rf"\g<1> {cache_size}", POSTGRES_ENDPOINTS.read_text()
+    )
+    if found != 1:
+        raise AssertionError("endpoints.postgres.yml no longer sets the tracker store's cache_size")
     path = folder / f"endpoints.cache-{cache_size}.yml"
-    path.write_text(text.replace("cache_size: 0", f"cache_size: {cache_size}"), encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     return path
 
 
