@@ -40,6 +40,7 @@ class RoundRobinProxy:
         self.port = 0
         self.served = [0] * len(self.backends)  # connections handed to each backend
         self.refused = [0] * len(self.backends)  # connections a backend refused
+        self.silent = [0] * len(self.backends)  # accepted, then closed without a byte back
         self.unserved = 0  # connections no backend accepted
         self._next = 0
         self._loop = asyncio.new_event_loop()
@@ -88,11 +89,12 @@ class RoundRobinProxy:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self._server.wait_closed()
 
-    async def _connect(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter] | None:
-        """A connection to the next backend that accepts one, trying each at most once."""
-        for _ in self.backends:
-            index = self._next
-            self._next = (self._next + 1) % len(self.backends)
+    async def _connect(self) -> tuple[int, asyncio.StreamReader, asyncio.StreamWriter] | None:
+        """The next backend that accepts a connection, and the connection (each tried once)."""
+        first = self._next  # each connection tries every backend once, from its own turn on
+        self._next = (first + 1) % len(self.backends)
+        for offset in range(len(self.backends)):
+            index = (first + offset) % len(self.backends)
             host, port = self.backends[index]
             try:
                 streams = await asyncio.wait_for(
@@ -102,7 +104,7 @@ class RoundRobinProxy:
                 self.refused[index] += 1
                 continue
             self.served[index] += 1
-            return streams
+            return index, *streams
         self.unserved += 1
         return None
 
@@ -114,11 +116,14 @@ class RoundRobinProxy:
             backend = await self._connect()
             if backend is None:
                 return
-            upstream_reader, upstream_writer = backend
+            index, upstream_reader, upstream_writer = backend
+
+            async def answer() -> None:
+                if not await self._pipe(upstream_reader, writer):
+                    self.silent[index] += 1
+
             try:
-                await asyncio.gather(
-                    self._pipe(reader, upstream_writer), self._pipe(upstream_reader, writer)
-                )
+                await asyncio.gather(self._pipe(reader, upstream_writer), answer())
             finally:
                 upstream_writer.close()
         finally:
@@ -126,11 +131,14 @@ class RoundRobinProxy:
             self._tasks.discard(task)
 
     @staticmethod
-    async def _pipe(source: asyncio.StreamReader, target: asyncio.StreamWriter) -> None:
-        """Copy ``source`` to ``target`` until either side closes; then close ``target``."""
+    async def _pipe(source: asyncio.StreamReader, target: asyncio.StreamWriter) -> int:
+        """Copy ``source`` to ``target`` until either side closes, then close ``target``; the
+        bytes copied."""
+        copied = 0
         try:
             while data := await source.read(CHUNK):
                 target.write(data)
+                copied += len(data)
                 await target.drain()
         except (ConnectionError, OSError):
             pass
@@ -139,3 +147,4 @@ class RoundRobinProxy:
                 if target.can_write_eof():
                     target.write_eof()
                 target.close()
+        return copied

@@ -41,9 +41,11 @@ async def test_connections_go_to_the_backends_in_turn_skipping_one_that_is_down(
     down = free_port()  # nothing listens there
     backends = [("127.0.0.1", port_of(a)), ("127.0.0.1", down), ("127.0.0.1", port_of(b))]
     with RoundRobinProxy(backends) as proxy:
-        answers = [await ask(proxy.port) for _ in range(4)]
-        assert answers == [b"a", b"b", b"a", b"b"]
-        assert proxy.served == [2, 0, 2] and proxy.refused[1] == 2
+        answers = [await ask(proxy.port) for _ in range(6)]
+        # the second connection's turn is the one that is down: it goes on to the next
+        assert answers == [b"a", b"b", b"b", b"a", b"b", b"b"]
+        assert proxy.served == [2, 0, 4] and proxy.refused == [0, 2, 0]
+        assert proxy.unserved == 0
     a.close()
     b.close()
 
@@ -58,6 +60,7 @@ async def test_a_backend_that_dies_mid_request_closes_the_clients_connection() -
         accepted.close()  # the server goes away without answering
         assert await asyncio.wait_for(reader.read(), 5) == b""
         writer.close()
+    assert proxy.silent == [1]
     listener.close()
 
 

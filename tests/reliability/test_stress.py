@@ -261,7 +261,9 @@ def test_a_server_killed_mid_run_loses_doubles_and_reorders_no_turn(cluster: Clu
     print(
         f"{SENDERS} senders, {messages} messages, {len(run.failures())} failed tries "
         f"({', '.join(sorted({str(a.error) for a in run.failures()}))}), "
-        f"{retried_stored} failed tries stored; requests per server {cluster.proxy.served}; "
+        f"{retried_stored} failed tries stored; requests per server {cluster.proxy.served}, "
+        f"closed unanswered {cluster.proxy.silent}, refused {cluster.proxy.refused}, "
+        f"by none {cluster.proxy.unserved}; "
         f"{marks}"
     )
     for failure in run.failures():
