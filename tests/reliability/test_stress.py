@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 import aiohttp
 import pytest
 
+from harness.servers import BotServers
 from tests.reliability.instances import (
     Events,
     Instance,
@@ -49,7 +50,6 @@ from tests.reliability.instances import (
 from tests.reliability.load import REST_PATH, question_for
 from tests.reliability.proxy import RoundRobinProxy
 from tests.reliability.services import Services, require_postgres_and_redis
-from tests.servers import BotServers
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
