@@ -77,6 +77,7 @@ WIDGET_TEXTS: Mapping[str, frozenset[str]] = {
         ("speakers.bot",),
         ("speakers.note",),
         ("close",),
+        ("larger_panel",),
         ("text_size",),
         ("text_sizes.normal",),
         ("text_sizes.large",),

@@ -49,6 +49,7 @@ export const TEXTS = Object.freeze({
   speakers: Object.freeze({ user: T.speakers.user, bot: T.speakers.bot, note: T.speakers.note }),
   close: T.close,
   textSize: T.text_size,
+  largerPanel: T.larger_panel,
   // the text-size steps, smallest first (styles.css sizes each)
   textSizes: Object.freeze({
     normal: T.text_sizes.normal,

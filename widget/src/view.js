@@ -30,7 +30,8 @@ function toolButton(label, onClick) {
 
 /**
  * Build the widget under ``host``. ``on`` holds the controller's callbacks:
- * toggle(), close(), send(text), reply(button), startOver(), textSize(size), save(), print().
+ * toggle(), close(), send(text), reply(button), startOver(), textSize(size), largePanel(on),
+ * save(), print().
  */
 export function createView(host, config, on) {
   const id = (name) => `lems-chat-${counter}-${name}`;
@@ -50,6 +51,15 @@ export function createView(host, config, on) {
     icon(CLOSE_ICON),
   );
   const textSize = textSizeControl(id("text-size"), (size) => on.textSize(size));
+  // desktop only (styles.css hides it where the panel fills the screen already)
+  const largerPanel = el(
+    "button",
+    { type: "button", class: "lems-chat__tool lems-chat__larger", "aria-pressed": "false" },
+    TEXTS.largerPanel,
+  );
+  largerPanel.addEventListener("click", () =>
+    on.largePanel(largerPanel.getAttribute("aria-pressed") !== "true"),
+  );
   const startOver = startOverControl(id("start-over"), () => on.startOver());
   const toolbar = el(
     "div",
@@ -58,6 +68,7 @@ export function createView(host, config, on) {
     el(
       "div",
       { class: "lems-chat__tools", role: "group", "aria-label": TEXTS.conversationTools },
+      largerPanel,
       toolButton(TEXTS.save, () => on.save()),
       toolButton(TEXTS.print, () => on.print()),
       startOver.button,
@@ -218,6 +229,11 @@ export function createView(host, config, on) {
     setTextSize(size) {
       root.dataset.textSize = size;
       textSize.show(size);
+    },
+    /** The panel larger (true) or at its usual size, and the toggle showing which. */
+    setLargePanel(large) {
+      root.toggleAttribute("data-large-panel", large);
+      largerPanel.setAttribute("aria-pressed", String(large));
     },
     setState(state) {
       root.dataset.state = state;

@@ -23,6 +23,10 @@ export function mountWidget(host, config) {
     startOver,
     save: () => saveTranscript(host.ownerDocument, store.messages, config),
     print: () => host.ownerDocument.defaultView.print(),
+    largePanel: (large) => {
+      preferences.setLargePanel(large);
+      view.setLargePanel(preferences.largePanel);
+    },
     textSize: (size) => {
       preferences.setTextSize(size);
       view.setTextSize(preferences.textSize);
@@ -118,6 +122,7 @@ export function mountWidget(host, config) {
   }
 
   view.setTextSize(preferences.textSize);
+  view.setLargePanel(preferences.largePanel);
   view.setState(connection.state);
   showHistory();
   setOpen(store.open, false);
