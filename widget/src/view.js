@@ -273,9 +273,15 @@ export function createView(host, config, on) {
       if (withReplies && buttons && buttons.length) item.append(replies(buttons));
       items.set(message, item);
       log.append(item);
-      // a long answer: show its start, not its end
-      if (from === "bot" && item.offsetHeight > log.clientHeight) log.scrollTop = item.offsetTop - 8;
-      else scrollToEnd();
+      // a long answer: show its start, not its end, and the question above it when both
+      // fit in half the log
+      if (from === "bot" && item.offsetHeight > log.clientHeight) {
+        const question = item.previousElementSibling;
+        const withQuestion =
+          question?.classList.contains("lems-chat__message--user") &&
+          item.offsetTop - question.offsetTop <= log.clientHeight / 2;
+        log.scrollTop = (withQuestion ? question.offsetTop : item.offsetTop) - 8;
+      } else scrollToEnd();
     },
     /**
      * Show where the user's ``message`` (as given to addMessage) stands: ``state`` is one
