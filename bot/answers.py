@@ -133,6 +133,11 @@ def message_data(answer: Answer) -> dict[str, Any]:
     return data
 
 
+def as_message(answer: Answer) -> dict[str, Any]:
+    """``answer`` as a message a channel sends: its text and its data (``REPLY_FIELDS``)."""
+    return {"text": answer.text, **message_data(answer)}
+
+
 def reply_data(message: Mapping[str, Any]) -> dict[str, Any]:
     """The ``REPLY_FIELDS`` a sent message holds, for a channel to pass on."""
     return {name: message[name] for name in REPLY_FIELDS if message.get(name)}

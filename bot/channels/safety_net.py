@@ -74,4 +74,4 @@ def failure_messages(
     sorry = {"text": phrase(apology)}
     if guidance is None:
         return [sorry]
-    return [{"text": guidance.text, **answers.message_data(guidance)}, sorry]
+    return [answers.as_message(guidance), sorry]

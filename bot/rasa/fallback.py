@@ -76,7 +76,7 @@ class FallbackReplies:
         """
         answer = self.guidance_answer(alarms, country, groups)
         if answer is not None:
-            return {"text": answer.text, **answers.message_data(answer)}
+            return answers.as_message(answer)
         if action == FORGET_ACTION and self.forgotten:
             return {"text": self.forgotten}
         return {"text": self.unavailable}
@@ -115,7 +115,7 @@ class FallbackReplies:
         notice = {"text": self.not_forgotten if erasure else self.not_saved}
         if guidance is None:
             return [notice]
-        return [{"text": guidance.text, **answers.message_data(guidance)}, notice]
+        return [answers.as_message(guidance), notice]
 
 
 def alarms_in(tracker: DialogueStateTracker) -> set[Alarm]:
