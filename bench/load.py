@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -88,6 +89,17 @@ class LoadResult:
         return kinds
 
 
+def error_kind(error: BaseException) -> str:
+    """A failed request's kind: its exception's name, and the system's reason if any.
+
+    For example "ClientConnectorError (Connection refused)".
+    """
+    cause = getattr(error, "os_error", error)
+    code = cause.errno if isinstance(cause, OSError) else None
+    reason = os.strerror(code) if code else None
+    return f"{type(error).__name__} ({reason})" if reason else type(error).__name__
+
+
 async def post_message(
     session: aiohttp.ClientSession,
     url: str,
@@ -118,7 +130,7 @@ async def post_message(
     except asyncio.TimeoutError:
         return Outcome(time.perf_counter() - started, f"timeout ({timeout:g} s)")
     except (aiohttp.ClientError, ValueError, OSError) as exc:
-        return Outcome(time.perf_counter() - started, type(exc).__name__)
+        return Outcome(time.perf_counter() - started, error_kind(exc))
 
 
 async def _sender(

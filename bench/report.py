@@ -583,6 +583,12 @@ def _burst_lines(ours: ServeResult | None) -> list[str]:
         ),
         "",
         verdict,
+        *[
+            f"- {burst.senders} senders: errors: "
+            + ", ".join(f"{kind}: {count}" for kind, count in burst.error_kinds().items())
+            for burst in ours.bursts
+            if burst.error_kinds()
+        ],
     ]
 
 

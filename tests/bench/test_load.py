@@ -141,3 +141,11 @@ async def test_long_conversations_stop_at_the_deadline(server: tuple[str, web.Ap
         [(url, ["slow"])], count=5, conversation_length=5, block=2, total_seconds=1.5
     )
     assert 1 <= len(result.outcomes) < 5
+
+
+async def test_a_refused_connection_is_named_with_its_reason() -> None:
+    from harness.servers import free_port
+
+    url = f"http://127.0.0.1:{free_port()}/webhooks/rest/webhook"  # nothing listens there
+    result = await run_senders(url, ["hi"], senders=1, per_sender=1, timeout=5)
+    assert result.error_kinds() == {"ClientConnectorError (Connection refused)": 1}

@@ -19,17 +19,10 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
+from harness.questions import answers, question_for
+
 REST_PATH = "/webhooks/rest/webhook"
 REQUEST_SECONDS = 60.0  # one request's limit, within the run's total
-
-# (question, a phrase its answer must hold); answers differ, so crossed replies show
-QUESTIONS: tuple[tuple[str, str], ...] = (
-    ("What is mycophenolate?", "immunosuppressant"),
-    ("what is LEMS", "autoimmune"),
-    ("is headache a side effect?", "headache"),
-    ("does it cause cancer", "lymphoma"),
-    ("how many mg should I take", "prescriber or pharmacist"),
-)
 
 
 @dataclass(frozen=True)
@@ -39,7 +32,7 @@ class Turn:
     sender: str
     index: int
     question: str
-    expected: str
+    expected: str  # the outcome key its answer carries
     seconds: float
     status: int | None = None
     reply: str = ""
@@ -96,11 +89,6 @@ class LoadResult:
         )
 
 
-def question_for(sender_number: int, index: int) -> tuple[str, str]:
-    """The question a sender asks at ``index`` (senders start at different ones)."""
-    return QUESTIONS[(sender_number + index) % len(QUESTIONS)]
-
-
 async def _ask(
     session: aiohttp.ClientSession, url: str, sender: str, index: int, number: int, limit: float
 ) -> Turn:
@@ -125,8 +113,8 @@ async def _ask(
     problem = None
     if wrong_sender:
         problem = "a reply for another sender"
-    elif expected.lower() not in reply.lower():
-        problem = f"expected {expected!r} in the reply to {question!r}"
+    elif not answers(body, expected):
+        problem = f"expected the key {expected!r} in the reply to {question!r}: {reply!r}"
     return Turn(sender, index, question, expected, seconds, status, reply, problem)
 
 

@@ -1,5 +1,5 @@
-"""PostgreSQL and Redis on loopback, as ``scripts/start-services.sh`` starts them, and a
-throw-away PostgreSQL server a test may stop.
+"""The tests' PostgreSQL and Redis (:mod:`harness.services`), and a throw-away PostgreSQL
+server a test may stop.
 
 The tests that need them skip, saying why, when they do not answer.
 """
@@ -11,83 +11,30 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
-# the same defaults as scripts/start-services.sh (a throw-away test database)
-DEFAULTS = {
-    "POSTGRES_HOST": "127.0.0.1",
-    "POSTGRES_PORT": "5432",
-    "POSTGRES_DB": "lems_test",
-    "POSTGRES_USER": "lems_test",
-    "POSTGRES_PASSWORD": "lems_test_only",
-    "REDIS_HOST": "127.0.0.1",
-    "REDIS_PORT": "6379",
-    "REDIS_PASSWORD": "",
-}
-HOW = "run scripts/start-services.sh to start PostgreSQL and Redis on loopback"
-
-
-@dataclass(frozen=True)
-class Services:
-    """Where the test PostgreSQL and Redis listen (the variables endpoints.postgres.yml reads)."""
-
-    env: dict[str, str]
-
-    @property
-    def postgres_url(self) -> str:
-        """SQLAlchemy URL of the test database."""
-        e = self.env
-        return sa.engine.url.URL.create(
-            "postgresql",
-            e["POSTGRES_USER"],
-            e["POSTGRES_PASSWORD"],
-            e["POSTGRES_HOST"],
-            int(e["POSTGRES_PORT"]),
-            e["POSTGRES_DB"],
-        ).render_as_string(hide_password=False)
-
-
-def configured() -> Services:
-    """The services' settings: the environment, else the script's defaults."""
-    return Services({key: os.environ.get(key, value) for key, value in DEFAULTS.items()})
-
-
-def _redis_answers(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=2) as connection:
-            connection.sendall(b"PING\r\n")
-            return connection.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
+from harness.services import HOW, Services, configured, postgres_problem, redis_problem
 
 
 def require_postgres() -> Services:
     """The services, or skip the test when PostgreSQL does not answer."""
     services = configured()
-    engine = sa.create_engine(services.postgres_url, connect_args={"connect_timeout": 3})
-    try:
-        with engine.connect():
-            pass
-    except sa.exc.OperationalError as error:
-        pytest.skip(f"PostgreSQL is not reachable ({str(error.orig).strip()}): {HOW}")
-    finally:
-        engine.dispose()
+    problem = postgres_problem(services)
+    if problem:
+        pytest.skip(problem)
     return services
 
 
 def require_redis() -> Services:
     """The services, or skip the test when Redis does not answer."""
     services = configured()
-    host, port = services.env["REDIS_HOST"], int(services.env["REDIS_PORT"])
-    if not _redis_answers(host, port):
-        pytest.skip(f"Redis is not reachable at {host}:{port}: {HOW}")
+    problem = redis_problem(services)
+    if problem:
+        pytest.skip(problem)
     return services
 
 

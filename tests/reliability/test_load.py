@@ -14,8 +14,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from harness.servers import BotServers
-from tests.reliability.instances import (
+from harness.instances import (
     EventsOf,
     Instance,
     start_instance,
@@ -23,7 +22,9 @@ from tests.reliability.instances import (
     stored_events,
     turns_in,
 )
-from tests.reliability.load import REST_PATH, LoadResult, question_for, run_load
+from harness.questions import question_for
+from harness.servers import BotServers
+from tests.reliability.load import REST_PATH, LoadResult, run_load
 from tests.reliability.services import Services, require_postgres_and_redis
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

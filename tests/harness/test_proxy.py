@@ -7,8 +7,8 @@ import socket
 
 import pytest
 
+from harness.proxy import RoundRobinProxy
 from harness.servers import free_port
-from tests.reliability.proxy import RoundRobinProxy
 
 
 async def named_server(name: bytes) -> asyncio.AbstractServer:

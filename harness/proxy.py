@@ -1,4 +1,4 @@
-"""A round-robin TCP proxy on 127.0.0.1, for tests of several servers behind one address.
+"""A round-robin TCP proxy on 127.0.0.1: several servers behind one address (tests, bench).
 
 :class:`RoundRobinProxy` hands each new client connection to the next backend in turn,
 as a load balancer would, and skips a backend that refuses the connection (a server that
@@ -132,8 +132,7 @@ class RoundRobinProxy:
 
     @staticmethod
     async def _pipe(source: asyncio.StreamReader, target: asyncio.StreamWriter) -> int:
-        """Copy ``source`` to ``target`` until either side closes, then close ``target``; the
-        bytes copied."""
+        """Copy ``source`` to ``target`` until either closes, close ``target``; bytes copied."""
         copied = 0
         try:
             while data := await source.read(CHUNK):

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from bot.identity import REST, conversation_id
 from bot.launch.run import wait_until_ready
 from bot.launch.settings import PROJECT_DIR
 from harness.servers import READY_SECONDS, BotServers, free_port
-from tests.reliability.client import rest_conversation
-from tests.reliability.services import Services
+from harness.services import Services
 
 POSTGRES_ENDPOINTS = PROJECT_DIR / "endpoints.postgres.yml"
 
@@ -49,7 +49,7 @@ def stored_events(url: str) -> EventsOf:
         with engine.connect() as connection:
             rows = connection.execute(
                 sa.text("SELECT type_name, data FROM events WHERE sender_id = :s ORDER BY id"),
-                {"s": rest_conversation(sender)},
+                {"s": conversation_id(REST, sender)},
             )
             return [(kind, json.loads(data)) for kind, data in rows]
 
