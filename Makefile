@@ -46,7 +46,7 @@ lint: install ## ruff and mypy on the Python code
 test: train lint widget browser ## Run every test (unit, data, stories, end to end, browser)
 	$(RUN) pytest
 
-bench: train ## Benchmark ours against Rasa's defaults; writes docs/benchmarks.md (~20 min)
+bench: train ## Benchmark ours against Rasa's defaults; writes docs/benchmarks.md (~25 min)
 	$(RUN) python -m bench
 
 clean: ## Remove the built pipeline, models, widget bundle and local conversations

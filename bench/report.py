@@ -24,7 +24,7 @@ from bench.progress import clock
 from bench.readability import MAX_GRADE, MAX_MEDIAN_GRADE, median_grade, too_hard
 from bench.results import DEFAULT_KEY, OURS_KEY, QUICK_KEY, BenchResults, targets
 from bench.serving import LENGTH_WINDOW, ServeResult
-from bench.stats import ratio
+from bench.stats import LatencySummary, ratio
 from bench.voice import VoiceResult
 
 HOW_TO_RUN = "make bench"
@@ -713,6 +713,75 @@ def _side_by_side(
     return [[cell(left, i), cell(right, i)] for i in range(max(len(left), len(right)))]
 
 
+def stress_section(results: BenchResults, shown: int = 10) -> str:
+    """The long two-server run: every stored conversation against what was sent."""
+    stress = results.stress
+    if stress is None:
+        return ""
+    lines = ["## Two servers, one killed mid-run", ""]
+    if stress.skipped:
+        return "\n".join([*lines, f"Not run: {stress.skipped}"])
+    plan = stress.runs[0].plan if stress.runs else None
+    if plan is not None:
+        lines += [
+            f"`bench/stress.py`: two Rasa servers and two action servers on PostgreSQL and "
+            f"Redis (`endpoints.postgres.yml`), each pair behind a round-robin proxy on "
+            f"loopback (one request per connection, so one conversation's turns go to both "
+            f"servers). {plan.conversations} conversations of {plan.turns} messages, "
+            f"{plan.concurrency} at a time, each message sent once the last was answered and "
+            f"tried again (up to {plan.tries} tries) when the client saw it fail. Once "
+            f"{plan.kill_after} messages were answered the first Rasa server was killed "
+            f"(SIGKILL) and started again on its port (lock ticket lifetime "
+            f"{plan.lock_seconds} s). Then every conversation was read back from PostgreSQL "
+            "and checked by `harness.stress.problems`: a failed try may be stored before its "
+            "retry; anything else lost, doubled, out of order or without its reply counts.",
+            "",
+        ]
+    rows = []
+    for run in stress.runs:
+        latency = LatencySummary.of(run.seconds) if run.seconds else None
+        failed = ", ".join(f"{k}: {v}" for k, v in run.failed_tries.items()) or "none"
+        marks = " / ".join(secs(run.marks.get(k)) for k in ("killed", "restarted", "ended"))
+        rows.append(
+            [
+                "on" if run.cache_size else "off",
+                f"{run.conversations} x {plan.turns if plan else '?'}",
+                str(run.messages),
+                failed,
+                str(run.failed_tries_stored),
+                *(str(run.count(kind)) for kind in ("lost", "doubled", "reordered", "unanswered")),
+                " / ".join(str(n) for n in run.served),
+                str(run.served_after_restart),
+                marks,
+                f"{ms(latency.p50)} / {ms(latency.p95)}" if latency else "n/a",
+            ]
+        )
+    lines.append(
+        table(
+            [
+                "Tracker cache",
+                "Conversations x turns",
+                "Messages",
+                "Failed tries (client saw)",
+                "Failed tries stored",
+                "Lost",
+                "Doubled",
+                "Reordered",
+                "Unanswered",
+                "Requests per server",
+                "Taken after the restart",
+                "Killed / back / ended",
+                "p50 / p95",
+            ],
+            rows,
+        )
+    )
+    for run in stress.runs:
+        found = [line for kind in sorted(run.problems) for line in run.problems[kind]]
+        lines += [f"- cache {'on' if run.cache_size else 'off'}: {line}" for line in found[:shown]]
+    return "\n".join(lines)
+
+
 def findings_section(results: BenchResults) -> str:
     """What the profiles show, and what to change."""
     return "\n".join(["## Findings", "", *findings(results)])
@@ -824,6 +893,7 @@ def render(results: BenchResults) -> str:
         understanding_section(results),
         redflag_section(results),
         speed_section(results),
+        stress_section(results),
         findings_section(results),
         content_section(results),
         notes_section(results),

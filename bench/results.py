@@ -17,6 +17,7 @@ from bench.readability import Graded
 from bench.redflags import RedFlagResult
 from bench.serving import ServeResult
 from bench.stats import ratio, repeat_ratios
+from bench.stress import StressRuns
 from bench.training import TrainingResult
 from bench.voice import VoiceResult
 from bot.launch.settings import PROJECT_DIR
@@ -125,6 +126,7 @@ class BenchResults:
     nlu: dict[str, Evaluation] = field(default_factory=dict)
     profiles: dict[str, Profile] = field(default_factory=dict)
     voice: VoiceResult | None = None
+    stress: StressRuns | None = None  # the long two-server run (bench.stress)
     plots: dict[str, str] = field(default_factory=dict)  # name -> path relative to docs/
     notes: list[str] = field(default_factory=list)
     model_note: str = ""
@@ -231,6 +233,7 @@ def targets(results: BenchResults) -> list[Target]:
             None if o_train is None else o_train <= TRAINING_TARGET_SECONDS,
         )
     )
+    rows += stress_targets(results.stress)
     rows += voice_targets(results)
     rows.append(
         Target(
@@ -243,6 +246,31 @@ def targets(results: BenchResults) -> list[Target]:
         )
     )
     return rows
+
+
+def stress_targets(stress: StressRuns | None) -> list[Target]:
+    """Two servers, one killed mid-run: no user turn lost, doubled or reordered (issue 14)."""
+    if stress is None or not stress.runs:
+        return []
+    plan = stress.runs[0].plan
+    counts = [
+        (r.cache_size, r.count("lost"), r.count("doubled"), r.count("reordered"))
+        for r in stress.runs
+    ]
+    return [
+        Target(
+            f"Two servers, one killed mid-run ({plan.conversations} conversations x "
+            f"{plan.turns} turns): user turns lost / doubled / reordered",
+            "; ".join(
+                f"cache {'on' if cache else 'off'}: {lost} / {doubled} / {reordered}"
+                for cache, lost, doubled, reordered in counts
+            ),
+            "n/a",
+            "",
+            "0 each, every message answered, cache on and off",
+            all(r.ok for r in stress.runs),
+        )
+    ]
 
 
 def voice_targets(results: BenchResults) -> list[Target]:

@@ -326,10 +326,12 @@ def two_rasa_servers(
     action_port: int,
     cache_size: int,
     lock_seconds: int,
+    **env: str,
 ) -> Iterator[tuple[list[Instance], RoundRobinProxy]]:
     """Two Rasa servers on PostgreSQL and Redis behind a round-robin proxy, side by side.
 
-    Each keeps ``cache_size`` trackers in memory; both are stopped at the end.
+    Each keeps ``cache_size`` trackers in memory and gets ``env`` (e.g. ``MODEL_PATH``);
+    both are stopped at the end.
     """
     endpoints = endpoints_with_cache(folders[0], cache_size)
     instances = [
@@ -340,6 +342,7 @@ def two_rasa_servers(
             endpoints,
             action_port,
             TICKET_LOCK_LIFETIME=str(lock_seconds),
+            **env,
         )
         for folder in folders[:2]
     ]

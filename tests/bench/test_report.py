@@ -16,8 +16,10 @@ from bench.readability import Graded, Reply
 from bench.redflags import Case, RedFlagResult, score
 from bench.results import BenchResults, Environment, targets
 from bench.serving import ServeResult
+from bench.stress import LONG, StressRuns
 from bench.training import TrainingResult, TrainRun
 from bench.voice import VoiceResult
+from harness.stress import StressResult
 
 
 def load(senders: int, seconds: float, errors: int = 0) -> LoadResult:
@@ -260,3 +262,43 @@ def test_the_voice_section_shows_the_held_back_red_flag_figures(results: BenchRe
     rows = {t.name: t for t in targets(results)}
     assert rows["Emergency recall, held-back red-flag messages"].met is False
     assert rows["Crisis recall, held-back red-flag messages"].met is True
+
+
+def stress_run(cache_size: int, problems: dict[str, list[str]]) -> StressResult:
+    return StressResult(
+        plan=LONG,
+        cache_size=cache_size,
+        conversations=200,
+        messages=2000,
+        failed_tries={"ServerDisconnectedError": 3},
+        failed_tries_stored=1,
+        problems=problems,
+        served=(900, 1103),
+        served_after_restart=700,
+        marks={"killed": 5.0, "restarted": 21.5, "ended": 60.2},
+        seconds=[0.1] * 2000,
+    )
+
+
+def test_the_long_stress_run_is_a_target_and_a_section(results: BenchResults) -> None:
+    results.stress = StressRuns(runs=[stress_run(1000, {}), stress_run(0, {})])
+    text = report.render(results)
+    assert "## Two servers, one killed mid-run" in text
+    assert (
+        "| on | 200 x 10 | 2000 | ServerDisconnectedError: 3 | 1 | 0 | 0 | 0 | 0 | 900 / 1103 |"
+        in text
+    )
+    (row,) = [t for t in targets(results) if t.name.startswith("Two servers")]
+    assert row.met is True and row.ours == "cache on: 0 / 0 / 0; cache off: 0 / 0 / 0"
+
+    lost = stress_run(0, {"lost": ["stress-1: message 3 not stored"]})
+    results.stress = StressRuns(runs=[stress_run(1000, {}), lost])
+    (row,) = [t for t in targets(results) if t.name.startswith("Two servers")]
+    assert row.met is False and "cache off: 1 / 0 / 0" in row.ours
+    assert "- cache off: stress-1: message 3 not stored" in report.render(results)
+
+
+def test_a_skipped_stress_run_says_why(results: BenchResults) -> None:
+    results.stress = StressRuns(skipped="Redis is not reachable at 127.0.0.1:6379")
+    assert "Not run: Redis is not reachable" in report.render(results)
+    assert not [t for t in targets(results) if t.name.startswith("Two servers")]
