@@ -402,7 +402,10 @@ def report(now: Measured, then: Measured, command: str) -> str:
         f"now = `{now.commit}`, then = `{then.commit}` (the main when issue 12 was filed). "
         f'The question traced is "{QUESTION}", after warm-up messages, each channel in a '
         "conversation of its own that has had one message before. Servers started by each "
-        f"tree's own helper (now `{now.helper}`, then `{then.helper}`).",
+        f"tree's own helper (now `{now.helper}`, then `{then.helper}`), with Telegram "
+        "switched on against a fake of its API on loopback; socket.io by polling, as the "
+        "tests do. Tracing runs in both servers from a signal sent before the message to "
+        f"one sent {SETTLE_SECONDS:.0f} s after the last reply (`bench/hops_trace.py`).",
         "",
         definitions,
         "",
