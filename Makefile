@@ -49,7 +49,7 @@ test: train lint widget browser ## Run every test (unit, data, stories, end to e
 bench: train ## Benchmark ours against Rasa's defaults; writes docs/benchmarks.md (~20 min)
 	$(RUN) python -m bench
 
-hops: train ## Count the modules and hops one message passes, now and at 476adfa; writes docs/hops.md (~5 min)
+hops: train ## Count the modules and hops one message passes, now and at 476adfa; writes docs/hops.md (~2 min with trained models cached)
 	$(RUN) python -m bench.hops
 
 clean: ## Remove the built pipeline, models, widget bundle and local conversations
