@@ -8,7 +8,7 @@ BACKSTOP := build/safety-backstop.pkl
 
 include widget/build.mk
 
-.PHONY: help install build train run shell gaps test lint bench clean
+.PHONY: help install build train run shell gaps test lint bench hops clean
 
 help: ## List the tasks
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-8s %s\n", $$1, $$2}'
@@ -48,6 +48,9 @@ test: train lint widget browser ## Run every test (unit, data, stories, end to e
 
 bench: train ## Benchmark ours against Rasa's defaults; writes docs/benchmarks.md (~25 min)
 	$(RUN) python -m bench
+
+hops: train ## Count the modules and hops one message passes, now and at 476adfa; writes docs/hops.md (~2 min with trained models cached)
+	$(RUN) python -m bench.hops
 
 clean: ## Remove the built pipeline, models, widget bundle and local conversations
 	rm -rf build models .rasa results widget/dist
