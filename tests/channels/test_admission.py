@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
 import time
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -21,6 +19,7 @@ from harness.servers import BotServers, free_port
 from tests.channels.platforms import SECRETS, FakePlatforms
 from tests.channels.test_failure_replies import ASK, EMERGENCY, PHRASES, QUESTION, RULES, flat
 from tests.reliability.client import request, say
+from tests.reliability.stand_in import StandInActionServer
 
 BUSY = PHRASES["busy"]
 
@@ -136,47 +135,13 @@ async def test_a_refused_emergency_gets_the_guidance_then_busy() -> None:
 # ------------------------------------------------------------ through the real webhooks
 
 
-class HeldActionServer:
-    """A stand-in action server that answers only once :attr:`release` is set."""
-
-    ANSWER = "An answer from the stand-in action server."
-
-    def __init__(self, port: int) -> None:
-        self.release = threading.Event()
-        self.requests = 0
-        body = json.dumps({"events": [], "responses": [{"text": self.ANSWER}]}).encode()
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                outer.requests += 1
-                outer.release.wait(timeout=60)
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return None
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture(scope="module")
 def one_at_a_time(
     tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[BotServers, FakePlatforms, HeldActionServer]]:
+) -> Iterator[tuple[BotServers, FakePlatforms, StandInActionServer]]:
     """A Rasa server that takes one message at a time and queues none, every channel on."""
     port = free_port()
-    actions = HeldActionServer(port)
+    actions = StandInActionServer("127.0.0.1", port)
     fake = FakePlatforms().start()
     servers = BotServers.create(
         tmp_path_factory.mktemp("one-at-a-time"),
@@ -209,7 +174,7 @@ def wait_until(check: Callable[[], bool], seconds: float = 30) -> None:
 
 @pytest.fixture
 def slot_taken(
-    one_at_a_time: tuple[BotServers, FakePlatforms, HeldActionServer],
+    one_at_a_time: tuple[BotServers, FakePlatforms, StandInActionServer],
 ) -> Iterator[tuple[BotServers, FakePlatforms]]:
     """The server's one slot held by a question whose action has not answered yet."""
     bot, fake, actions = one_at_a_time
@@ -225,7 +190,7 @@ def slot_taken(
     finally:
         actions.release.set()
         thread.join(timeout=60)
-    assert answers == [HeldActionServer.ANSWER]  # the message let in was answered in full
+    assert answers == [StandInActionServer.ANSWER]  # the message let in was answered in full
 
 
 @pytest.mark.e2e
@@ -253,12 +218,12 @@ def test_a_busy_emergency_still_gets_the_guidance_first(
 
 @pytest.mark.e2e
 def test_with_the_slot_free_messages_are_answered_and_counted(
-    one_at_a_time: tuple[BotServers, FakePlatforms, HeldActionServer],
+    one_at_a_time: tuple[BotServers, FakePlatforms, StandInActionServer],
 ) -> None:
     bot, _, actions = one_at_a_time
     actions.release.set()
     before = metrics(bot).body["messages"]
-    assert say(bot.rasa_url, "free", "what is LEMS", timeout=30).texts == HeldActionServer.ANSWER
+    assert say(bot.rasa_url, "free", "what is LEMS", timeout=30).texts == StandInActionServer.ANSWER
     after = metrics(bot).body["messages"]
     assert after["admitted"] == before["admitted"] + 1
     assert after["overloaded"] == before["overloaded"]
@@ -267,7 +232,7 @@ def test_with_the_slot_free_messages_are_answered_and_counted(
 
 @pytest.mark.e2e
 def test_the_metrics_are_for_this_machine_only(
-    one_at_a_time: tuple[BotServers, FakePlatforms, HeldActionServer],
+    one_at_a_time: tuple[BotServers, FakePlatforms, StandInActionServer],
 ) -> None:
     bot = one_at_a_time[0]
     assert metrics(bot, {"X-Forwarded-For": "203.0.113.9"}).status == 403

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
-import json
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -28,6 +25,7 @@ from bot.rasa.remote_action import SafeRemoteAction
 from bot.safety import Alarm, default_rules
 from harness.servers import BotServers, free_port
 from tests.reliability.client import say
+from tests.reliability.stand_in import StandInActionServer
 
 UNAVAILABLE = knowledge.default().phrases["action_unavailable"]
 RULES = default_rules()
@@ -247,49 +245,17 @@ def test_a_silent_action_server_times_out_into_the_short_reply(
     assert text.startswith(UNAVAILABLE)
 
 
-STAND_IN = "An answer from the stand-in action server."
+STAND_IN = StandInActionServer.ANSWER
 
 
 @pytest.fixture
 def counting_action_server(bot: BotServers) -> Iterator[list[str]]:
     """The action server replaced by one that answers every action and notes each connection."""
     bot.stop("actions")
-    connections: list[str] = []
-    sockets: list[socket.socket] = []
-    body = json.dumps({"events": [], "responses": [{"text": STAND_IN}]}).encode()
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"  # keeps connections open, as Sanic does
-
-        def setup(self) -> None:
-            super().setup()
-            connections.append(str(self.client_address))
-            sockets.append(self.connection)
-
-        def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return None
-
-    server = ThreadingHTTPServer((bot.settings.action_host, bot.settings.action_port), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield connections
+        with StandInActionServer(bot.settings.action_host, bot.settings.action_port) as server:
+            yield server.connections
     finally:
-        server.shutdown()
-        server.server_close()
-        for kept in sockets:  # or the Rasa server would go on using them after the test
-            with contextlib.suppress(OSError):
-                kept.shutdown(socket.SHUT_RDWR)
-            kept.close()
-        thread.join(timeout=5)
         bot.start_actions()
 
 
