@@ -113,6 +113,14 @@ class ChatWidget:
     def topic(self, title: str) -> Locator:
         return self.log.get_by_role("button", name=title, exact=True)
 
+    def tool(self, name: str) -> Locator:
+        """One of the conversation's buttons (Save, Print...), shown with More if it is not."""
+        more = self.panel.get_by_role("button", name=TEXTS["more"], exact=True)
+        if more.get_attribute("aria-expanded") != "true":
+            more.click()
+        tools = self.panel.get_by_role("group", name=TEXTS["conversation_tools"])
+        return tools.get_by_role("button", name=name, exact=True)
+
     def open(self) -> None:
         """Open the panel with the mouse and wait for the bot's topic buttons."""
         self.launcher.click()

@@ -21,7 +21,7 @@ def test_the_larger_window_grows_the_panel_and_is_remembered(
     page: Page, widget: ChatWidget
 ) -> None:
     widget.open()
-    toggle = widget.panel.get_by_role("button", name=TEXTS["larger_panel"])
+    toggle = widget.tool(TEXTS["larger_panel"])
     expect(toggle).to_have_attribute("aria-pressed", "false")
     width, height = size(widget)
     toggle.click()
@@ -34,7 +34,7 @@ def test_the_larger_window_grows_the_panel_and_is_remembered(
     page.reload()
     widget = ChatWidget(page)
     expect(widget.panel).to_be_visible()  # it was open: it opens again by itself
-    toggle = widget.panel.get_by_role("button", name=TEXTS["larger_panel"])
+    toggle = widget.tool(TEXTS["larger_panel"])
     expect(toggle).to_have_attribute("aria-pressed", "true")  # remembered
     assert size(widget) == larger
     toggle.click()
@@ -47,5 +47,5 @@ def test_on_a_phone_the_panel_fills_the_screen_without_the_toggle(
     page: Page, widget: ChatWidget
 ) -> None:
     widget.open()
-    expect(widget.panel.get_by_role("button", name=TEXTS["larger_panel"])).to_be_hidden()
+    expect(widget.tool(TEXTS["larger_panel"])).to_be_hidden()
     assert size(widget) == (360, 740)

@@ -41,7 +41,7 @@ def test_print_shows_the_whole_conversation_and_nothing_else(
     have_a_conversation(widget)
     assert widget.log.evaluate("e => e.scrollHeight > e.clientHeight")  # on screen it scrolls
     page.evaluate("() => { window.print = () => { window.printed = (window.printed || 0) + 1 } }")
-    widget.panel.get_by_role("button", name=TEXTS["print"], exact=True).click()
+    widget.tool(TEXTS["print"]).click()
     assert page.evaluate("window.printed") == 1
 
     page.emulate_media(media="print")
@@ -88,7 +88,7 @@ def test_print_shows_the_whole_conversation_and_nothing_else(
 def test_save_downloads_the_conversation_as_text(page: Page, widget: ChatWidget) -> None:
     answer = have_a_conversation(widget)
     with page.expect_download() as download_info:
-        widget.panel.get_by_role("button", name=TEXTS["save"], exact=True).click()
+        widget.tool(TEXTS["save"]).click()
     download = download_info.value
     saved = TEXTS["transcript"]
     file_name = re.escape(saved["file_name"]).replace(re.escape("{date}"), r"\d{4}-\d{2}-\d{2}")

@@ -36,7 +36,7 @@ def test_start_over_asks_first_and_then_starts_a_new_session(
     widget.ask("what is LEMS")
     widget.expect_answer("autoimmune")
     first = widget.session_id()
-    start_over = widget.panel.get_by_role("button", name=TEXTS["start_over"], exact=True)
+    start_over = widget.tool(TEXTS["start_over"])
     close = widget.panel.get_by_role("button", name=TEXTS["close"])
     for button in (start_over, close):
         box = button.bounding_box()

@@ -22,7 +22,8 @@ def test_a_closing_naming_the_doctor_points_to_save_and_print(
     widget.expect_answer(DISCLAIMER)
     widget.ask("thanks, I'll ask my doctor about it at my next appointment")
     expect(widget.bot_bubbles().last).to_contain_text(ALONG, timeout=ANSWER_MS)
-    tools = widget.panel.get_by_role("button", name=TEXTS["save"])
-    expect(tools).to_be_visible()  # what the reply points to is there, on every size
-    expect(widget.panel.get_by_role("button", name=TEXTS["print"])).to_be_visible()
+    # what the reply points to is there, on every size: More, then Save and Print
+    expect(widget.panel.get_by_role("button", name=TEXTS["more"], exact=True)).to_be_visible()
+    expect(widget.tool(TEXTS["save"])).to_be_visible()
+    expect(widget.tool(TEXTS["print"])).to_be_visible()
     assert axe_violations(page) == []

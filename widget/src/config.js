@@ -49,6 +49,7 @@ export const TEXTS = Object.freeze({
   speakers: Object.freeze({ user: T.speakers.user, bot: T.speakers.bot, note: T.speakers.note }),
   close: T.close,
   textSize: T.text_size,
+  textSizeSample: T.text_size_sample, // the letter on each text-size button, at its size
   largerPanel: T.larger_panel,
   // the text-size steps, smallest first (styles.css sizes each)
   textSizes: Object.freeze({
@@ -56,6 +57,7 @@ export const TEXTS = Object.freeze({
     large: T.text_sizes.large,
     largest: T.text_sizes.largest,
   }),
+  more: T.more, // shows the conversation's buttons
   conversationTools: T.conversation_tools,
   save: T.save,
   print: T.print,

@@ -1,4 +1,5 @@
-// The widget's DOM: launcher, dialog panel, toolbar (text size; save, print, start over),
+// The widget's DOM: launcher, dialog panel, toolbar (text size; More: larger window, save,
+// print, start over),
 // message log (bot alerts first in their message, then the body and its small print),
 // quick replies and input form.
 import { alertHeading } from "./alert.js";
@@ -12,6 +13,7 @@ import { textSizeControl } from "./text-size.js";
 
 const CHAT_ICON = "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z";
 const CLOSE_ICON = "M6 6l12 12M18 6L6 18";
+const MORE_ICON = "M6 9l6 6 6-6"; // a chevron, pointing down (up while open: styles.css)
 const ALERT_ICONS = Object.freeze({
   // a warning sign
   emergency: "M10.3 3.9 1.8 18a2 2 0 0 0 1.7 3h17a2 2 0 0 0 1.7-3L13.7 3.9a2 2 0 0 0-3.4 0zM12 9v4M12 17h.01",
@@ -61,19 +63,34 @@ export function createView(host, config, on) {
     on.largePanel(largerPanel.getAttribute("aria-pressed") !== "true"),
   );
   const startOver = startOverControl(id("start-over"), () => on.startOver());
-  const toolbar = el(
+  // the conversation's buttons, under More (a disclosure: they follow it in Tab order), so
+  // the toolbar is one row in a 25 em panel
+  const tools = el(
     "div",
-    { class: "lems-chat__toolbar" },
-    textSize.group,
-    el(
-      "div",
-      { class: "lems-chat__tools", role: "group", "aria-label": TEXTS.conversationTools },
-      largerPanel,
-      toolButton(TEXTS.save, () => on.save()),
-      toolButton(TEXTS.print, () => on.print()),
-      startOver.button,
-    ),
+    { id: id("tools"), class: "lems-chat__tools", role: "group", "aria-label": TEXTS.conversationTools, hidden: true },
+    largerPanel,
+    toolButton(TEXTS.save, () => on.save()),
+    toolButton(TEXTS.print, () => on.print()),
+    startOver.button,
   );
+  const more = el(
+    "button",
+    { type: "button", class: "lems-chat__tool lems-chat__more", "aria-expanded": "false", "aria-controls": id("tools") },
+    el("span", {}, TEXTS.more),
+    icon(MORE_ICON),
+  );
+  function showTools(shown) {
+    tools.hidden = !shown;
+    more.setAttribute("aria-expanded", String(shown));
+  }
+  more.addEventListener("click", () => showTools(tools.hidden));
+  tools.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    event.stopPropagation(); // Escape here closes More; it does not close the panel
+    showTools(false);
+    more.focus();
+  });
+  const toolbar = el("div", { class: "lems-chat__toolbar" }, textSize.group, more, tools);
   const status = el("p", { class: "lems-chat__status", role: "status" });
   const log = el("div", {
     class: "lems-chat__log",
