@@ -2,7 +2,9 @@
 
 English wins when enough of the message's words are common English words; otherwise the
 offline detector (lingua, which ships its models) must name another language with
-confidence. Non-Latin scripts are another language when they make up most letters.
+confidence. Three or more words with no common English word, which lingua hardly takes
+for English, are another language even when lingua cannot say which (``UNKNOWN``: the
+notice in English). Non-Latin scripts are another language when they make up most letters.
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ MIN_CONFIDENCE = 0.3  # lingua's share for the likeliest language, among those b
 MIN_LEAD = 2.0  # ... and this many times the next likeliest
 # with no common English word at all in three or more words, less certainty will do
 RELAXED_CONFIDENCE, RELAXED_LEAD, RELAXED_WORDS = 0.2, 1.3, 3
+# ... and when lingua gives English at most this share, the message is in another
+# language even if lingua cannot tell which (Spanish or Italian?): the English notice
+NOT_ENGLISH = 0.05
+UNKNOWN = "UNKNOWN"  # the name for another language lingua cannot name with confidence
 ENGLISH_SHARE = 0.2  # this share of common English words makes a message English
 _WORDS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _LATIN = re.compile(r"[A-Za-z\u00C0-\u024F]")
@@ -70,6 +76,10 @@ class LanguageSpotter:
             sure = sure or (
                 best.value >= RELAXED_CONFIDENCE and best.value >= RELAXED_LEAD * runner_up
             )
-        if name == "ENGLISH" or (latin >= 0.5 and not sure):
+        if name == "ENGLISH":
             return None
+        if latin >= 0.5 and not sure:
+            unlike_english = english == 0 and len(words) >= RELAXED_WORDS
+            scores = {v.language.name: v.value for v in values}
+            return UNKNOWN if unlike_english and scores.get("ENGLISH", 0.0) <= NOT_ENGLISH else None
         return name

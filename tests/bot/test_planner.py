@@ -8,6 +8,7 @@ import pytest
 
 from bot.answers import Answer
 from bot.knowledge import Knowledge
+from bot.language import UNKNOWN
 from bot.planner import Context, Heard, plan
 from bot.safety import Alarm, default_rules
 
@@ -153,6 +154,9 @@ def test_another_language_gets_the_notice_with_safety_first(knowledge: Knowledge
     assert keys(knowledge, Heard("nlu_fallback", language="SPANISH")) == ("language:other",)
     text = plan(knowledge, default_rules(), Heard("x", language="SPANISH"), Context()).answer.text
     assert text == knowledge.languages.notice("SPANISH")
+    unknown = plan(knowledge, default_rules(), Heard("x", language=UNKNOWN), Context()).answer
+    assert unknown.keys == ("language:other",)
+    assert unknown.text == knowledge.languages.english  # a language lingua could not name
     heard = Heard("x", language="GERMAN", red_flags=("emergency.other_language",))
     urgent = plan(knowledge, default_rules(), heard, Context()).answer
     assert urgent.keys[:2] == ("safety:emergency", "language:other")

@@ -130,6 +130,11 @@ def test_misspelt_red_flags_are_still_caught(red_flags: RedFlagClassifier) -> No
         ("knackered all the time on cellcept lol", None),
         ("side affects??", None),
         ("hola", None),  # too short to tell
+        # no English word, and lingua gives English almost nothing, but cannot say whether
+        # Portuguese or Spanish: another language all the same (the notice in English)
+        ("Bom dia, o micofenolato é seguro?", "UNKNOWN"),
+        ("wot abt da jabz m8", None),  # text-speak is English
+        ("pls hlp cnt brth", None),
     ],
 )
 def test_language_detector_names_other_languages_only(text: str, language: str | None) -> None:
