@@ -42,7 +42,8 @@ SYMPTOMS_SLOT = "symptoms"
 SUBJECT_SLOT = "subject"
 FEEDBACK_SLOT = "feedback"
 QUESTION_ENTITY = "question"
-ANSWERED = ("topic:", REFERRAL, "side_effect:", "more:", "how_common:", "what_to_do:")
+TOPIC_KEY = "topic:"  # the key of a topic's answer ("topic:pregnancy")
+ANSWERED = (TOPIC_KEY, REFERRAL, "side_effect:", "more:", "how_common:", "what_to_do:")
 MISSED = ("did_you_mean", "not_understood")
 
 
@@ -88,6 +89,7 @@ def context(tracker: Tracker) -> Context:
         after_answer=any(k.startswith(ANSWERED) for k in keys),
         after_miss=any(k in MISSED for k in keys),
         recent=tuple(k.removeprefix(REFERRAL) for k in keys if k.startswith(REFERRAL)),
+        answered=tuple(k.removeprefix(TOPIC_KEY) for k in keys if k.startswith(TOPIC_KEY)),
         country=conversation_country(
             tracker.latest_message.get("metadata"), Settings.from_env().country
         ),

@@ -92,6 +92,7 @@ class Context:
     after_answer: bool = False  # the bot's last reply was a medical answer
     after_miss: bool = False  # the previous message was not understood
     recent: tuple[str, ...] = ()  # referrals the bot's last reply gave
+    answered: tuple[str, ...] = ()  # topics whose answer the bot's last reply gave
     country: str | None = None  # whose emergency numbers to give (None: unknown)
     web: bool = False  # the web chat, which can save and print the conversation
 
@@ -173,6 +174,10 @@ def _asked(knowledge: Knowledge, heard: Heard, context: Context) -> list[tuple[s
                 continue  # the symptom or named item is what is asked
             if topic.id == "pregnancy" and "men" in referrals:
                 continue  # the men's answer tells the women's fact as such
+            if topic.id in context.answered and topic.more and not topic.lists_side_effects:
+                # asked again right after its answer: what the source says beyond it
+                parts.append(("", answers.follow_up_answer(knowledge, topic.id, "ask_more")))
+                continue
             parts.append((topic.title, answers.topic_answer(knowledge, topic.id)))
         elif referral is not None and not (referrals and referral.id in GENERIC_REFERRALS):
             parts.append((referral.title, answers.referral_answer(knowledge, referral.id)))

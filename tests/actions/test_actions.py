@@ -83,6 +83,21 @@ async def test_a_named_item_is_remembered_and_a_context_word_follows_it(
     assert "referral:vaccines" in message[KEYS_FIELD]
 
 
+async def test_the_same_topic_asked_again_after_its_answer_goes_further() -> None:
+    first, _ = await run(ActionReply(), tracker("ask_how_it_works"))
+    assert "topic:how_it_works" in first[KEYS_FIELD]
+    again = tracker(
+        "ask_how_it_works",
+        events=[
+            {"event": "bot", "metadata": {KEYS_FIELD: first[KEYS_FIELD]}},
+            {"event": "user", "text": "but how does it actually work"},
+        ],
+        topic="how_it_works",
+    )
+    message, _ = await run(ActionReply(), again)
+    assert "more:how_it_works" in message[KEYS_FIELD]
+
+
 async def test_a_carer_gets_an_answer_about_the_other_person(knowledge: Knowledge) -> None:
     message, events = await run(
         ActionReply(), tracker("ask_infection_risk", [entity("subject", "other")])

@@ -234,6 +234,19 @@ def test_follow_ups_are_answered_within_the_topic_in_hand(
     assert expected in keys(knowledge, heard, context)
 
 
+def test_a_topic_asked_again_right_after_its_answer_goes_further(knowledge: Knowledge) -> None:
+    again = Context("how_it_works", after_answer=True, answered=("how_it_works",))
+    assert "more:how_it_works" in keys(knowledge, Heard("ask_how_it_works"), again)
+    assert "topic:how_it_works" not in keys(knowledge, Heard("ask_how_it_works"), again)
+    # asked first, or after another topic's answer: the topic's own answer
+    assert "topic:how_it_works" in keys(knowledge, Heard("ask_how_it_works"), Context())
+    other = Context("lems", after_answer=True, answered=("lems",))
+    assert "topic:how_it_works" in keys(knowledge, Heard("ask_how_it_works"), other)
+    # a topic with nothing more in the source is answered again, not "nothing more"
+    deepest = Context("mechanism", after_answer=True, answered=("mechanism",))
+    assert "topic:mechanism" in keys(knowledge, Heard("ask_mechanism_detail"), deepest)
+
+
 def test_a_follow_up_on_a_safety_topic_restates_its_warning(knowledge: Knowledge) -> None:
     assert "warning:pregnancy" in keys(knowledge, Heard("ask_more"), Context("pregnancy"))
     assert "warning:cancer" in keys(knowledge, Heard("ask_how_common"), Context("cancer"))
