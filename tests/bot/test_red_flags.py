@@ -41,6 +41,9 @@ def matcher(nlp) -> RedFlagMatcher:  # type: ignore[no-untyped-def]
         ("39.5", "emergency.serious_infection"),
         ("thermometer says 101 F", "emergency.serious_infection"),
         ("my son is having a seizure", "emergency.seizure"),
+        # asking whether it causes something is not an alarm, but saying it does to you is
+        ("it gives me chest pain every morning", "emergency.chest_pain"),
+        ("can it give you fevers? mine is 39.5 now", "emergency.serious_infection"),
     ],
 )
 def test_emergencies_are_found(matcher: RedFlagMatcher, text: str, group: str) -> None:
@@ -89,6 +92,10 @@ def test_crisis_is_found(matcher: RedFlagMatcher, text: str) -> None:
         "can I crush the tablets, big pills are hard to swallow",
         "the dog ate one of my tablets",
         "not suicidal, just fed up",
+        "can it cause fevers?",
+        "does cellcept give people seizures",
+        "could this drug give you chest pain",
+        "my gran had a fit months before she started on it",
     ],
 )
 def test_ordinary_messages_and_near_misses_raise_no_alarm(
