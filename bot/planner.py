@@ -41,6 +41,7 @@ ALARMS = frozenset(a.value for a in Alarm)
 # crisis is answered with its next likeliest intent instead.
 REFERRAL = answers.REFERRAL
 GENERIC_REFERRALS = frozenset({"interactions", "not_covered"})  # a named item says more
+NOT_COVERED = REFERRAL + "not_covered"  # "my source does not say": not a topic to follow
 SHORT = 6  # words: a short, unsure message with nothing named refers back
 UNSURE_CONFIDENCE = 0.6
 FOR_A_SYMPTOM = frozenset({"painkillers", "interactions"})  # asked "for" a symptom in hand
@@ -149,7 +150,10 @@ def plan(knowledge: Knowledge, rules: SafetyRules, heard: Heard, context: Contex
         if other and answer.medical:
             answer = for_other_person(answer)
         symptoms = tuple(t for t in heard.terms if t in knowledge.symptoms)
-        return Reply(answer, topic=_topic_of(answer), symptoms=symptoms, other_person=other)
+        topic = _topic_of(answer)
+        if topic == NOT_COVERED and context.topic:  # nothing to follow up: keep the topic
+            topic = None
+        return Reply(answer, topic=topic, symptoms=symptoms, other_person=other)
     return _without_question(knowledge, heard, context, other)
 
 
@@ -207,9 +211,9 @@ def _asked(knowledge: Knowledge, heard: Heard, context: Context) -> list[tuple[s
 
 def _refers_back(heard: Heard, context: Context) -> bool:
     """A short message that names nothing and DIET is unsure of ("only one glass?")."""
-    named = (
-        heard.terms or heard.items or heard.topic_items or heard.hints or len(heard.questions) > 0
-    )
+    in_hand_id = context.topic.removeprefix(REFERRAL) if context.topic else None
+    hints = [h for h in heard.hints if h == in_hand_id or h in context.recent]
+    named = heard.terms or heard.items or heard.topic_items or hints or len(heard.questions) > 0
     return (
         context.topic is not None
         and not named
@@ -223,8 +227,10 @@ def _refers_back(heard: Heard, context: Context) -> bool:
 def _intents_asked(heard: Heard, context: Context | None = None) -> list[str]:
     if context is not None and _refers_back(heard, context):
         return ["ask_more"]
-    if heard.intent == SEVERAL and len(heard.questions) >= 2:
+    if heard.intent == SEVERAL and len(set(heard.questions)) >= 2:
         return list(dict.fromkeys(heard.questions))
+    if heard.intent == SEVERAL and heard.questions:  # "and how it works?": one question
+        return [heard.questions[0]]
     if heard.intent == SEVERAL and not heard.questions:  # DIET's guess; no question found
         return [i for i in heard.ranking[1:2] if i not in ALARMS and i not in SMALL_TALK]
     if (

@@ -360,3 +360,28 @@ def test_no_offer_without_a_closing_that_names_the_care_team(
 ) -> None:
     reply_keys = keys(knowledge, heard, Context(web=True))
     assert not any(k.startswith("chat:take_it_along") for k in reply_keys)
+
+
+def test_one_question_the_classifier_took_for_several_is_answered(knowledge: Knowledge) -> None:
+    # "and how it works?": the classifier reads "and ..." as several questions; one was found
+    heard = Heard("ask_several", confidence=0.85, questions=("ask_how_it_works",))
+    found = keys(knowledge, heard, Context("what_is", after_answer=True, answered=("what_is",)))
+    assert "topic:how_it_works" in found and "topic:side_effects" not in found
+
+
+def test_a_context_word_of_another_referral_does_not_stop_a_short_follow_up(
+    knowledge: Knowledge,
+) -> None:
+    # "just the one at christmas?" after alcohol: "one" is a vaccines context word ("the
+    # covid one") but vaccines are not in hand, so the message refers back to alcohol
+    heard = Heard("nlu_fallback", confidence=0.2, hints=("vaccines",), words=5)
+    in_hand = Context("referral:alcohol", after_answer=True, recent=("alcohol",))
+    assert "referral:alcohol" in keys(knowledge, heard, in_hand)
+
+
+def test_my_source_does_not_cover_it_keeps_the_topic_in_hand(knowledge: Knowledge) -> None:
+    # "so much wind" -> "how long does that go on for" -> "anything I can do about it"
+    reply = plan(knowledge, default_rules(), Heard("ask_not_covered"), Context("side_effects"))
+    assert "referral:not_covered" in reply.answer.keys and reply.topic is None
+    first = plan(knowledge, default_rules(), Heard("ask_not_covered"), Context())
+    assert first.topic == "referral:not_covered"  # nothing was in hand
