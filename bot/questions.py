@@ -28,6 +28,12 @@ _ASKING = (
 _QUESTION_START = rf"(?:{_ASKING}|i|my)"
 # a message asks something when it has a question mark or starts with an asking word
 _ASKS = re.compile(rf"\?|^\W*(?:{_ASKING}|did|whats|which|any|anything)\b", re.IGNORECASE)
+# a part of a message asks something when it has a question mark or one of its clauses
+# starts with an asking word ("my son is 15, how does it work"); a part that only tells a
+# back-story ("i've been on it a month and i feel sick") asks nothing
+_PART_ASKS = re.compile(
+    rf"\?|(?:^|[.,:;!]\s*)\W*(?:{_ASKING}|did|whats|which|any|anything)\b", re.IGNORECASE
+)
 # Split after a question mark, at a semicolon, and at "and/also/plus/but" when a new
 # question starts right after it ("... and can I ...", "... also what ...").
 _SPLIT = re.compile(
@@ -41,10 +47,23 @@ def asks(text: str) -> bool:
     return bool(_ASKS.search(text))
 
 
-def split_questions(text: str) -> list[str]:
+@dataclass(frozen=True)
+class Part:
+    """One part of a message that could be a question, and whether it is written as one."""
+
+    text: str
+    asks: bool
+
+
+def message_parts(text: str) -> list[Part]:
     """The message's parts that could each be a question, in order."""
-    parts = (p.strip(" ,.!?\t\n") for p in _SPLIT.split(text))
-    return [p for p in parts if len(p.split()) >= 2]
+    parts = ((raw, raw.strip(" ,.!?\t\n")) for raw in _SPLIT.split(text))
+    return [Part(p, bool(_PART_ASKS.search(raw))) for raw, p in parts if len(p.split()) >= 2]
+
+
+def split_questions(text: str) -> list[str]:
+    """The text of the message's parts that could each be a question, in order."""
+    return [p.text for p in message_parts(text)]
 
 
 @lru_cache(maxsize=1)

@@ -1,6 +1,13 @@
 import pytest
 
-from bot.questions import QuestionSpotter, asks, question_words, split_questions
+from bot.questions import (
+    Part,
+    QuestionSpotter,
+    asks,
+    message_parts,
+    question_words,
+    split_questions,
+)
 
 SIDE_EFFECTS_AND_PREGNANCY = "what are the side effects and can I take it while pregnant?"
 
@@ -20,6 +27,24 @@ SIDE_EFFECTS_AND_PREGNANCY = "what are the side effects and can I take it while 
 )  # fmt: skip
 def test_split_questions(text: str, parts: list[str]) -> None:
     assert split_questions(text) == parts
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("what is it and can I drink on it",
+         [Part("what is it", True), Part("can I drink on it", True)]),
+        ("my son is 15, how does it work and is it safe for him",
+         [Part("my son is 15, how does it work", True), Part("is it safe for him", True)]),
+        ("I've been on it a month and I feel sick. any tips?",
+         [Part("I've been on it a month", False), Part("I feel sick. any tips", True)]),
+        ("side effects? and pregnancy?", [Part("side effects", True), Part("and pregnancy", True)]),
+    ],
+)  # fmt: skip
+def test_a_part_asks_by_its_mark_or_a_clause_that_starts_asking(
+    text: str, parts: list[Part]
+) -> None:
+    assert message_parts(text) == parts
 
 
 @pytest.fixture(scope="module")
