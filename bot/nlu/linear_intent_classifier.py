@@ -4,6 +4,11 @@ Character 2-5 grams (within words) and word 1-2 grams of the lower-cased message
 multinomial logistic regression over the intents. Chosen over DIET by measurement (see
 docs/understanding.md): higher cross-validation and patient-voice accuracy, trained in
 seconds. Saved with ``skops`` (no pickle) in Rasa's model storage.
+
+A message of two or more parts (:func:`bot.questions.message_parts`: "what is it, and can
+I drink on it?") also has each part scored the same way; the parts and their likeliest
+intents go on the message as ``question_parts`` for the several-questions component,
+which runs later (Rasa graph components cannot call one another).
 """
 
 from __future__ import annotations
@@ -26,9 +31,11 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.questions import message_parts
 from bot.text_features import tfidf_features, without_dropped_grams
 
 MODEL_FILE = "intent_classifier.skops"
+QUESTION_PARTS = "question_parts"  # each part's text, whether it asks, intent, confidence
 
 
 def build_pipeline(c: float, max_char_ngram: int) -> Any:
@@ -125,10 +132,11 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         return cls(config, model_storage, resource, model)
 
     def process(self, messages: list[Message]) -> list[Message]:
-        """Set the intent and its ranking on each message."""
+        """Set the intent and its ranking on each message, and score its parts."""
         if self.model is None:
             return messages
         texts = [str(m.get(TEXT) or "").lower() for m in messages]
+        self._score_parts(messages, texts)
         for message, probabilities in zip(messages, self.model.predict_proba(texts), strict=True):
             ranked = sorted(
                 zip(self.model.classes_, probabilities, strict=True), key=lambda p: -p[1]
@@ -140,3 +148,27 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
+
+    def _score_parts(self, messages: list[Message], texts: list[str]) -> None:
+        """Set ``question_parts`` on each message of two or more parts (all scored at once)."""
+        parts_of = [message_parts(t) for t in texts]
+        pairs = zip(messages, parts_of, strict=True)
+        several = [(m, parts) for m, parts in pairs if len(parts) > 1]
+        if not several:
+            return
+        scored = iter(self.model.predict_proba([p.text for _, parts in several for p in parts]))
+        classes = self.model.classes_
+        for message, parts in several:
+            found = []
+            for part in parts:
+                probabilities = next(scored)
+                best = int(probabilities.argmax())
+                found.append(
+                    {
+                        TEXT: part.text,
+                        "asks": part.asks,
+                        INTENT_NAME_KEY: str(classes[best]),
+                        PREDICTED_CONFIDENCE_KEY: float(probabilities[best]),
+                    }
+                )
+            message.set(QUESTION_PARTS, found)
