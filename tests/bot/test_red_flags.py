@@ -44,6 +44,7 @@ def matcher(nlp) -> RedFlagMatcher:  # type: ignore[no-untyped-def]
         # asking whether it causes something is not an alarm, but saying it does to you is
         ("it gives me chest pain every morning", "emergency.chest_pain"),
         ("can it give you fevers? mine is 39.5 now", "emergency.serious_infection"),
+        ("they say it's getting hard to swallow for him now", "emergency.breathing"),
     ],
 )
 def test_emergencies_are_found(matcher: RedFlagMatcher, text: str, group: str) -> None:
@@ -96,6 +97,7 @@ def test_crisis_is_found(matcher: RedFlagMatcher, text: str) -> None:
         "does cellcept give people seizures",
         "could this drug give you chest pain",
         "my gran had a fit months before she started on it",
+        "he won't take his tablets, he says they're too hard to swallow",
     ],
 )
 def test_ordinary_messages_and_near_misses_raise_no_alarm(
