@@ -161,6 +161,11 @@ def prepare(argv: list[str]) -> Settings:
     Returns:
         The settings the server runs with.
     """
+    # skops (the intent classifier's file format) first: on import it looks up the module
+    # of each type it trusts, searching every loaded module for NumPy's ufuncs, which name
+    # none. After Rasa and TensorFlow (about 1,400 modules) that took 3.2 s here, before
+    # them 1.6 s with scikit-learn, which the model needs anyway.
+    import skops.io  # noqa: F401
     load_dotenv(env_file())  # .env (or BOT_ENV_FILE); variables already set win
     settings = Settings.from_env()
     settings.export()
