@@ -16,13 +16,18 @@ from __future__ import annotations
 import pickle
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bot.knowledge import KNOWLEDGE_DIR, KnowledgeError, YamlFile
 from bot.safety import Alarm
-from bot.text_features import tfidf_features, without_dropped_grams
+from bot.text_features import (
+    FastFeatures,
+    probabilities,
+    tfidf_features,
+    without_dropped_grams,
+)
 
 CASES_FILE = KNOWLEDGE_DIR / "red_flag_cases.yml"
 NLU_DIR = Path(__file__).resolve().parents[1] / "data" / "nlu"
@@ -100,11 +105,15 @@ class Backstop:
 
     models: Models
     thresholds: Mapping[Alarm, float]
+    fast: FastFeatures = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fast", FastFeatures(self.models.features))
 
     def scores(self, text: str) -> dict[Alarm, float]:
         """Each alarm's probability for ``text`` (spelling-corrected, as the rules read)."""
-        row = self.models.features.transform([text.lower()])
-        return {a: float(h.predict_proba(row)[0, 1]) for a, h in self.models.heads.items()}
+        row = self.fast.transform([text.lower()])
+        return {a: float(probabilities(h, row)[0, 1]) for a, h in self.models.heads.items()}
 
     def alarms(self, text: str) -> frozenset[Alarm]:
         """The alarms whose probability reaches its threshold."""

@@ -166,6 +166,7 @@ def prepare(argv: list[str]) -> Settings:
     # none. After Rasa and TensorFlow (about 1,400 modules) that took 3.2 s here, before
     # them 1.6 s with scikit-learn, which the model needs anyway.
     import skops.io  # noqa: F401
+
     load_dotenv(env_file())  # .env (or BOT_ENV_FILE); variables already set win
     settings = Settings.from_env()
     settings.export()

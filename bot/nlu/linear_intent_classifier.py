@@ -32,7 +32,12 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.questions import message_parts
-from bot.text_features import tfidf_features, without_dropped_grams
+from bot.text_features import (
+    FastFeatures,
+    probabilities,
+    tfidf_features,
+    without_dropped_grams,
+)
 
 MODEL_FILE = "intent_classifier.skops"
 QUESTION_PARTS = "question_parts"  # each part's text, whether it asks, intent, confidence
@@ -82,6 +87,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self.model_storage = model_storage
         self.resource = resource
         self.model = _column_ordered(model)
+        self.features = FastFeatures(model[0]) if model is not None else None
 
     @classmethod
     def create(
@@ -106,6 +112,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         model = build_pipeline(float(self.config["C"]), int(self.config["max_char_ngram"]))
         self.model = _column_ordered(model.fit(texts, intents))
         without_dropped_grams(self.model[0])
+        self.features = FastFeatures(self.model[0])
         with self.model_storage.write_to(self.resource) as directory:
             sio.dump(self.model, directory / MODEL_FILE)
         return self.resource
@@ -137,10 +144,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             return messages
         texts = [str(m.get(TEXT) or "").lower() for m in messages]
         self._score_parts(messages, texts)
-        for message, probabilities in zip(messages, self.model.predict_proba(texts), strict=True):
-            ranked = sorted(
-                zip(self.model.classes_, probabilities, strict=True), key=lambda p: -p[1]
-            )[:LABEL_RANKING_LENGTH]
+        for message, scores in zip(messages, self.predict_proba(texts), strict=True):
+            ranked = sorted(zip(self.model.classes_, scores, strict=True), key=lambda p: -p[1])[
+                :LABEL_RANKING_LENGTH
+            ]
             ranking = [
                 {INTENT_NAME_KEY: str(name), PREDICTED_CONFIDENCE_KEY: float(p)}
                 for name, p in ranked
@@ -149,6 +156,11 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
 
+    def predict_proba(self, texts: list[str]) -> Any:
+        """Each text's probability of each intent (rows in the order of ``classes_``)."""
+        assert self.model is not None and self.features is not None
+        return probabilities(self.model[-1], self.features.transform(texts))
+
     def _score_parts(self, messages: list[Message], texts: list[str]) -> None:
         """Set ``question_parts`` on each message of two or more parts (all scored at once)."""
         parts_of = [message_parts(t) for t in texts]
@@ -156,19 +168,19 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         several = [(m, parts) for m, parts in pairs if len(parts) > 1]
         if not several:
             return
-        scored = iter(self.model.predict_proba([p.text for _, parts in several for p in parts]))
+        scored = iter(self.predict_proba([p.text for _, parts in several for p in parts]))
         classes = self.model.classes_
         for message, parts in several:
             found = []
             for part in parts:
-                probabilities = next(scored)
-                best = int(probabilities.argmax())
+                row = next(scored)
+                best = int(row.argmax())
                 found.append(
                     {
                         TEXT: part.text,
                         "asks": part.asks,
                         INTENT_NAME_KEY: str(classes[best]),
-                        PREDICTED_CONFIDENCE_KEY: float(probabilities[best]),
+                        PREDICTED_CONFIDENCE_KEY: float(row[best]),
                     }
                 )
             message.set(QUESTION_PARTS, found)
