@@ -76,6 +76,7 @@ class StressPlan:
     request_seconds: float = 30.0  # one request's limit: above lock_seconds plus an answer
     run_seconds: float = 150.0  # the senders stop by then whatever happened
     max_turns: int = 1000  # per conversation, a bound when ``turns`` is None
+    think_seconds: float = 0.0  # a pause before each next message, as a person takes
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,8 @@ async def converse(
     for n in range(plan.turns if plan.turns is not None else plan.max_turns):
         if plan.turns is None and run.stop.is_set():
             return
+        if n and plan.think_seconds:
+            await asyncio.sleep(plan.think_seconds)
         for t in range(plan.tries):
             sent_at = time.monotonic()
             attempt = await send(session, url, sender, number, n, t)
@@ -268,8 +271,12 @@ class StressResult:
 
     @property
     def ok(self) -> bool:
-        """Whether nothing was lost, doubled, reordered or left unanswered."""
-        return not any(self.problems.values()) and "restarted" in self.marks
+        """Whether no turn was lost, doubled, reordered or left unanswered.
+
+        The killed server must also have come back and taken requests before the end.
+        """
+        back = "restarted" in self.marks and self.served_after_restart > 0
+        return not any(self.problems.values()) and back
 
 
 def check(
