@@ -30,6 +30,7 @@ import contextlib
 import datetime
 import json
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -57,7 +58,7 @@ CHANNELS = ("socket.io", "rest", "telegram")
 TELEGRAM_CHAT = 4242
 TELEGRAM_SECRET = "hops-telegram-secret"
 TELEGRAM_ENV = {
-    "TELEGRAM_ACCESS_TOKEN": "123456:hops-telegram-token",
+    "TELEGRAM_ACCESS_TOKEN": f"123456:{secrets.token_hex(8)}",  # made per run, never real
     "TELEGRAM_BOT_NAME": "HopsBot",
     "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/webhooks/telegram/webhook",
     "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,

@@ -178,11 +178,10 @@ def _asked(knowledge: Knowledge, heard: Heard, context: Context) -> list[tuple[s
                 continue  # the symptom or named item is what is asked
             if topic.id == "pregnancy" and "men" in referrals:
                 continue  # the men's answer tells the women's fact as such
-            if topic.id in context.answered and topic.more and not topic.lists_side_effects:
-                # asked again right after its answer: what the source says beyond it
-                parts.append(("", answers.follow_up_answer(knowledge, topic.id, "ask_more")))
-                continue
             parts.append((topic.title, answers.topic_answer(knowledge, topic.id)))
+            if topic.id in context.answered and topic.more and not topic.lists_side_effects:
+                # asked again right after its answer: the answer, and what goes beyond it
+                parts.append(("", answers.follow_up_answer(knowledge, topic.id, "ask_more")))
         elif referral is not None and not (referrals and referral.id in GENERIC_REFERRALS):
             parts.append((referral.title, answers.referral_answer(knowledge, referral.id)))
         elif intent in FOLLOW_UPS and not parts:

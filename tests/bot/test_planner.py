@@ -236,8 +236,10 @@ def test_follow_ups_are_answered_within_the_topic_in_hand(
 
 def test_a_topic_asked_again_right_after_its_answer_goes_further(knowledge: Knowledge) -> None:
     again = Context("how_it_works", after_answer=True, answered=("how_it_works",))
-    assert "more:how_it_works" in keys(knowledge, Heard("ask_how_it_works"), again)
-    assert "topic:how_it_works" not in keys(knowledge, Heard("ask_how_it_works"), again)
+    # the answer again (it may have been missed), then what the source says beyond it
+    assert {"topic:how_it_works", "more:how_it_works"} <= set(
+        keys(knowledge, Heard("ask_how_it_works"), again)
+    )
     # asked first, or after another topic's answer: the topic's own answer
     assert "topic:how_it_works" in keys(knowledge, Heard("ask_how_it_works"), Context())
     other = Context("lems", after_answer=True, answered=("lems",))
